@@ -351,7 +351,8 @@ export async function* scanReader(
 export function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (typeof value === 'string') return encoder.encode(value);
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value))
+    return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   throw new TypeError(`An SSE body chunk must be bytes or text, got ${describeType(value)}.`);
 }
@@ -415,7 +416,10 @@ export function describeType(value: unknown): string {
  * }
  * ```
  */
-export function parseSSE(body: ByteSource, options: ParseSSEOptions = {}): AsyncIterable<SSEMessage> {
+export function parseSSE(
+  body: ByteSource,
+  options: ParseSSEOptions = {},
+): AsyncIterable<SSEMessage> {
   const stream = toByteStream(body);
   const { signal } = options;
   return {

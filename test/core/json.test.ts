@@ -75,7 +75,9 @@ describe('parseEventData', () => {
   it('agrees with JSON.parse on generated documents with big strings', () => {
     const bigString = fc.oneof(
       fc.nat({ max: 1000 }).map((seed) => big(5_000 + seed * 13, seed)),
-      fc.nat({ max: 1000 }).map((seed) => big(5_000, seed).replace('A', '\\"').replace('B', '\\\\')),
+      fc
+        .nat({ max: 1000 })
+        .map((seed) => big(5_000, seed).replace('A', '\\"').replace('B', '\\\\')),
       fc.string({ maxLength: 20 }),
     );
     const json = fc.letrec((tie) => ({

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { PartialImagesError, parseSSE, type SSEMessage } from '../../src/core';
-import { byteStream, bytesOf, chunksOf, collect, sseResponse, splitAt } from '../fixtures/streams';
+import { byteStream, bytesOf, chunksOf, collect, splitAt, sseResponse } from '../fixtures/streams';
 
 // The core must never load React.
 vi.mock('react', () => ({}));
