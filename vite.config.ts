@@ -5,6 +5,7 @@ import { defineConfig } from 'vite';
 import dts from 'vite-plugin-dts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const react18 = (name: string) => here(`test/react18/node_modules/${name}`);
 
 /** The library build: three ESM entries, every dependency external, `'use client'` on React's. */
 export default defineConfig({
@@ -44,6 +45,42 @@ export default defineConfig({
           name: 'core',
           environment: 'node',
           include: ['test/core/**/*.test.ts', 'test/server/**/*.test.ts', 'test/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'react',
+          environment: 'jsdom',
+          provide: { reactMajor: 19 },
+          include: ['test/react/**/*.test.tsx'],
+          setupFiles: ['test/setup.ts'],
+        },
+      },
+      {
+        // The same React tests against React 18, installed by the test/react18 workspace.
+        extends: true,
+        resolve: {
+          alias: [
+            { find: /^react(\/.*)?$/, replacement: `${react18('react')}$1` },
+            { find: /^react-dom(\/.*)?$/, replacement: `${react18('react-dom')}$1` },
+            // Its ESM build, processed by Vite (inlined below) so that its React imports are
+            // aliased too; Node would load the CommonJS build with the root's React 19.
+            {
+              find: /^@testing-library\/react$/,
+              replacement: here(
+                'node_modules/@testing-library/react/dist/@testing-library/react.esm.js',
+              ),
+            },
+          ],
+        },
+        test: {
+          name: 'react18',
+          environment: 'jsdom',
+          provide: { reactMajor: 18 },
+          include: ['test/react/**/*.test.tsx'],
+          setupFiles: ['test/setup.ts'],
+          server: { deps: { inline: [/@testing-library\/react/] } },
         },
       },
     ],

@@ -3,6 +3,7 @@
  * Nothing under `src/core` imports React; a test proves it.
  */
 
+export { base64ToBytes, frameToBlob } from './blob';
 export type { PartialImagesSource, StreamSource } from './consume';
 export type { PartialImagesErrorCode, PartialImagesErrorDetails } from './errors';
 export { isPartialImagesError, PartialImagesError } from './errors';

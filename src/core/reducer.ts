@@ -485,7 +485,13 @@ function apply(
     case 'response.created': {
       if (terminal) return state;
       const format = event.format ?? state.toolDefaults.format;
-      const size = event.size ?? state.toolDefaults.size;
+      const previousSize = state.toolDefaults.size;
+      // Keep the old size object when equal, so in_progress repeating the echo changes nothing.
+      const size =
+        event.size &&
+        !(previousSize?.width === event.size.width && previousSize.height === event.size.height)
+          ? event.size
+          : previousSize;
       const changed =
         state.status === 'idle' ||
         state.responseId !== (event.responseId ?? state.responseId) ||

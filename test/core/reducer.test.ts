@@ -406,3 +406,11 @@ describe('reducePartialImages', () => {
     );
   });
 });
+
+describe('no-op detection', () => {
+  it('response.in_progress repeating the tool echo changes nothing', () => {
+    const [created, inProgress] = imageResponseEvents();
+    const { states } = run([created, inProgress]);
+    expect(states[2]).toBe(states[1]);
+  });
+});
