@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import {
   createPartialImagesStore,
   type PartialImagesSource,
-  type PartialImagesStore,
   type UsePartialImagesResult,
   usePartialImage,
   usePartialImageIds,
@@ -248,5 +247,3 @@ describe('usePartialImages', () => {
     expect(latest!.items).toEqual([]);
   });
 });
-
-export type { PartialImagesStore };
