@@ -1,11 +1,22 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vite';
 import dts from 'vite-plugin-dts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const react18 = (name: string) => here(`test/react18/node_modules/${name}`);
+
+/** Debian's Chromium (`apt-get install chromium`); no browser download is needed. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The library build: three ESM entries, every dependency external, `'use client'` on React's. */
 export default defineConfig({
@@ -44,7 +55,12 @@ export default defineConfig({
         test: {
           name: 'core',
           environment: 'node',
-          include: ['test/core/**/*.test.ts', 'test/server/**/*.test.ts', 'test/*.test.ts'],
+          include: [
+            'test/core/**/*.test.ts',
+            'test/server/**/*.test.ts',
+            'test/demo/**/*.test.ts',
+            'test/*.test.ts',
+          ],
         },
       },
       {
@@ -81,6 +97,22 @@ export default defineConfig({
           include: ['test/react/**/*.test.tsx'],
           setupFiles: ['test/setup.ts'],
           server: { deps: { inline: [/@testing-library\/react/] } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.{ts,tsx}'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
+            }),
+            instances: [{ browser: 'chromium' }],
+            viewport: { width: 1000, height: 800 },
+          },
         },
       },
     ],
