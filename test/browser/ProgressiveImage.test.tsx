@@ -4,7 +4,6 @@
  */
 
 import axe from 'axe-core';
-import * as React from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
