@@ -193,12 +193,27 @@ async function pumpReader(
   }
 }
 
-/** Adapts an async iterator to the reader shape, racing each step against the signal. */
-function iteratorReader(iterator: AsyncIterator<unknown>, signal: AbortSignal): ChunkReader {
+/**
+ * Adapts an async iterator to the reader shape, racing each step against the signal. Cancelling
+ * does not wait for `return()`: an async generator queues it behind a pending `next()`, which
+ * may wait on a network with nothing to say. An SDK stream's own `controller` (the openai SDK's
+ * `Stream`) is aborted too, which cancels its request at once.
+ */
+function iteratorReader(
+  iterator: AsyncIterator<unknown>,
+  signal: AbortSignal,
+  owner: unknown,
+): ChunkReader {
   return {
     read: () => raceAbort(iterator.next(), signal),
     cancel: async () => {
-      await iterator.return?.();
+      const controller = (owner as { controller?: unknown }).controller;
+      if (controller instanceof AbortController) controller.abort();
+      try {
+        Promise.resolve(iterator.return?.()).catch(() => {});
+      } catch {
+        // A throwing return() changes nothing: we are leaving anyway.
+      }
     },
   };
 }
@@ -265,7 +280,7 @@ export async function pumpSource(
 
   if (typeof source === 'object' && source !== null && Symbol.asyncIterator in source) {
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    return pumpReader(iteratorReader(iterator, signal), signal, sink);
+    return pumpReader(iteratorReader(iterator, signal, source), signal, sink);
   }
 
   if (

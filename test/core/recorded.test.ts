@@ -157,7 +157,7 @@ describe('recorded provider streams', () => {
         }
       }
     }
-  });
+  }, 60_000);
 
   it('gives the same final state in 1-byte chunks and in random network chunks', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -138,6 +138,7 @@ describe('reducePartialImages', () => {
   });
 
   it('drops replayed events by sequence number, and never lets a late preview replace a newer frame', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const events = imageResponseEvents({ partials: 3 });
     const once = run(events).state;
     // A resume that replays everything from sequence number 2.
@@ -157,6 +158,7 @@ describe('reducePartialImages', () => {
       sequenceNumber: null,
     });
     expect(reducePartialImages(base, late)).toBe(base);
+    vi.useRealTimers();
   });
 
   it('resolves the MIME type: event field, then tool echo, then option, then signature, then PNG', () => {
