@@ -100,6 +100,17 @@ export default defineConfig({
         },
       },
       {
+        // The demo end to end: builds the stories and drives them in Chromium with Playwright.
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'browser',

@@ -1,0 +1,13 @@
+import type { Preview } from '@storybook/react-vite';
+
+const preview: Preview = {
+  parameters: {
+    layout: 'padded',
+    controls: { expanded: true },
+    options: {
+      storySort: { order: ['Chat', 'ProgressiveImage', 'Gallery', 'Headless', 'Inspector'] },
+    },
+  },
+};
+
+export default preview;
