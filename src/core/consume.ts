@@ -9,6 +9,13 @@
 
 import { describeThrown, PartialImagesError } from './errors';
 import { type PartialImageEvent, streamErrorEvent } from './events';
+import {
+  isAsyncIterable,
+  isReadableStream,
+  isResponseLike,
+  isSyncIterable,
+  isThenable,
+} from './guards';
 import { parseEventData } from './json';
 import { abortedError, type ChunkReader, describeType, isByteChunk, scanReader } from './sse';
 
@@ -45,24 +52,6 @@ const MAX_MESSAGE = 300;
 
 function clip(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
-}
-
-function isResponseLike(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Response).arrayBuffer === 'function' &&
-    typeof (value as Response).status === 'number' &&
-    'body' in value
-  );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 /** Resolves `promise`, or rejects with `aborted` as soon as `signal` fires. */
@@ -265,12 +254,8 @@ export async function pumpSource(
     }
   }
 
-  if (
-    typeof source === 'object' &&
-    source !== null &&
-    typeof (source as ReadableStream).getReader === 'function'
-  ) {
-    const reader = (source as ReadableStream<unknown>).getReader();
+  if (isReadableStream(source)) {
+    const reader = source.getReader();
     try {
       return await pumpReader(reader, signal, sink);
     } finally {
@@ -278,18 +263,13 @@ export async function pumpSource(
     }
   }
 
-  if (typeof source === 'object' && source !== null && Symbol.asyncIterator in source) {
-    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  if (isAsyncIterable(source)) {
+    const iterator = source[Symbol.asyncIterator]();
     return pumpReader(iteratorReader(iterator, signal, source), signal, sink);
   }
 
-  if (
-    typeof source === 'object' &&
-    source !== null &&
-    Symbol.iterator in source &&
-    typeof source !== 'string'
-  ) {
-    for (const value of source as Iterable<unknown>) {
+  if (isSyncIterable(source)) {
+    for (const value of source) {
       if (signal.aborted) throw abortedError(signal);
       sink.raw(value);
     }

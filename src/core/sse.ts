@@ -9,6 +9,7 @@
  */
 
 import { PartialImagesError } from './errors';
+import { isReadableStream, isResponseLike } from './guards';
 
 /** One dispatched server-sent event. */
 export interface SSEMessage {
@@ -269,24 +270,6 @@ export function createSSEScanner(emit: (message: ScannedMessage) => void) {
 }
 
 type ByteSource = ReadableStream<Uint8Array> | Response;
-
-function isResponseLike(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'body' in value &&
-    typeof (value as Response).arrayBuffer === 'function' &&
-    typeof (value as Response).headers === 'object'
-  );
-}
-
-function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ReadableStream).getReader === 'function'
-  );
-}
 
 /** @internal The aborted error every reader in the library throws. */
 export function abortedError(signal: AbortSignal): PartialImagesError {

@@ -5,6 +5,13 @@
  */
 
 import type { StreamSource } from '../core/consume';
+import {
+  isAsyncIterable,
+  isReadableStream,
+  isResponseLike,
+  isSyncIterable,
+  isThenable,
+} from '../core/guards';
 import { parseEventData } from '../core/json';
 import { abortedError, type ChunkReader, describeType, isByteChunk, scanReader } from '../core/sse';
 import { UpstreamHttpError } from './errors';
@@ -50,41 +57,6 @@ const noop = () => {};
 
 function objectUnit(value: unknown): Unit {
   return { value: toWireEvent(value), text: null, event: '', id: '' };
-}
-
-/** A promise, or anything with a `then` (openai's `APIPromise`). @internal */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-function isResponseLike(value: unknown): value is Response {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Response).arrayBuffer === 'function' &&
-    typeof (value as Response).status === 'number' &&
-    'body' in value
-  );
-}
-
-function isReadableStream(value: unknown): value is ReadableStream<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ReadableStream).getReader === 'function'
-  );
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-function isSyncIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.iterator in value;
 }
 
 /** A plain object: a whole result, or one event (what JSON and zod produce). */

@@ -9,17 +9,10 @@
  * body. Only the fetch API is used, so it runs wherever `ReadableStream` does.
  */
 
+import { isThenable } from '../core/guards';
 import { describeType } from '../core/sse';
 import { redactErrorEvent, redactSecrets, toSSEErrorEvent } from './errors';
-import {
-  DONE,
-  isRelayUpstream,
-  isThenable,
-  NOT_JSON,
-  type RelaySource,
-  readSource,
-  type Unit,
-} from './source';
+import { DONE, isRelayUpstream, NOT_JSON, type RelaySource, readSource, type Unit } from './source';
 import { isImageStreamEvent } from './wire';
 
 // ---------------------------------------------------------------------------------------------
