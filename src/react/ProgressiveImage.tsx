@@ -151,6 +151,11 @@ function DefaultError({ hasFrame }: { hasFrame: boolean }) {
   );
 }
 
+function setAttribute(element: Element, name: string, value: string | null) {
+  if (value === null) element.removeAttribute(name);
+  else if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
 let emptyStore: PartialImagesStore | null = null;
 
 /**
@@ -204,45 +209,55 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
 
   const reduced = usePrefersReducedMotion();
   const crossfadeMs = reduced ? 0 : crossfade === true ? 200 : crossfade === false ? 0 : crossfade;
-  const { state, refs, shown } = useFrameSwap(item?.latest ?? null, {
-    mode: srcMode,
-    crossfadeMs,
-    onShown: onFrameShown,
-    onError: onFrameError,
-  });
-
   const status: ProgressiveImageState = item ? item.status : 'idle';
   const busy = status === 'pending' || status === 'generating' || status === 'partial';
   const text = alt ?? item?.revisedPrompt ?? 'Generated image';
   const failed = status === 'failed';
 
-  const renderSlot = (name: 'a' | 'b') => {
-    const slot = state[name];
-    if (!slot) return null;
-    const isFront = state.front === name;
-    const isLeaving = state.leaving === name;
-    return (
-      <img
-        key={name}
-        ref={refs[name]}
-        decoding="async"
-        draggable={false}
-        {...imgProps}
-        src={slot.src}
-        alt={isFront ? text : ''}
-        aria-hidden={isFront ? undefined : true}
-        data-part="frame"
-        data-frame-index={slot.frame.index}
-        style={{
-          ...fill,
-          objectFit: 'contain',
-          ...imgProps?.style,
-          opacity: isFront || isLeaving ? 1 : 0,
-          zIndex: isFront ? 2 : isLeaving ? 1 : 0,
-        }}
-      />
-    );
-  };
+  const root = React.useRef<HTMLDivElement | null>(null);
+  const status_ = React.useRef<HTMLSpanElement | null>(null);
+  const placeholderRef = React.useRef<HTMLDivElement | null>(null);
+  const announce = React.useRef({ item, partialImages });
+  announce.current = { item, partialImages };
+  // What depends on the frame on screen is also written by the swap itself, which happens
+  // between renders: the data attributes, the placeholder, the live region and the alt texts.
+  const paint = React.useCallback(
+    (shown: PartialImageFrame | null) => {
+      const box = root.current;
+      if (box) {
+        setAttribute(
+          box,
+          'data-partial-index',
+          shown && !shown.isFinal ? String(shown.index) : null,
+        );
+        setAttribute(box, 'data-final', shown?.isFinal ? '' : null);
+        for (const image of box.querySelectorAll<HTMLImageElement>('img[data-part="frame"]')) {
+          image.alt = image.getAttribute('aria-hidden') === 'true' ? '' : text;
+        }
+      }
+      if (placeholderRef.current) placeholderRef.current.style.display = shown ? 'none' : '';
+      const region = status_.current;
+      const message = announcement(announce.current.item, shown, announce.current.partialImages);
+      if (region && region.textContent !== message) region.textContent = message;
+    },
+    [text],
+  );
+  const { slots, refs, shown } = useFrameSwap(item?.latest ?? null, {
+    mode: srcMode,
+    crossfadeMs,
+    onShown: onFrameShown,
+    onError: onFrameError,
+    paint,
+    settled: status === 'completed' || status === 'failed',
+  });
+  const composedRef = React.useCallback(
+    (element: HTMLDivElement | null) => {
+      root.current = element;
+      if (typeof ref === 'function') ref(element);
+      else if (ref) ref.current = element;
+    },
+    [ref],
+  );
 
   let errorSlot: React.ReactNode = null;
   if (failed && item) {
@@ -258,10 +273,10 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
 
   return (
     <div
-      ref={ref}
+      ref={composedRef}
       data-state={status}
-      data-partial-index={shown && !shown.frame.isFinal ? shown.frame.index : undefined}
-      data-final={shown?.frame.isFinal ? '' : undefined}
+      data-partial-index={shown && !shown.isFinal ? shown.index : undefined}
+      data-final={shown?.isFinal ? '' : undefined}
       aria-busy={busy || undefined}
       {...rest}
       style={{
@@ -273,21 +288,50 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
         ...style,
       }}
     >
-      {shown === null && placeholder !== null ? (
-        <div data-part="placeholder" aria-hidden style={fill}>
+      {placeholder !== null ? (
+        <div
+          ref={placeholderRef}
+          data-part="placeholder"
+          aria-hidden
+          style={{ ...fill, display: shown ? 'none' : undefined }}
+        >
           {placeholder === undefined ? <Skeleton /> : placeholder}
         </div>
       ) : null}
-      {renderSlot('a')}
-      {renderSlot('b')}
+      {slots.map((slot) => (
+        <img
+          key={slot.name}
+          ref={refs[slot.name]}
+          decoding="async"
+          draggable={false}
+          {...imgProps}
+          src={slot.src}
+          alt={slot.front ? text : ''}
+          aria-hidden={slot.front ? undefined : true}
+          data-part="frame"
+          data-frame-index={slot.frame.index}
+          style={{
+            ...fill,
+            objectFit: 'contain',
+            ...imgProps?.style,
+            opacity: slot.opacity,
+            zIndex: slot.zIndex,
+          }}
+        />
+      ))}
       {errorSlot !== null ? (
         <div data-part="error-slot" style={{ ...fill, zIndex: 3, pointerEvents: 'none' }}>
           {errorSlot}
         </div>
       ) : null}
-      <span data-part="status" aria-live="polite" aria-atomic="true" style={visuallyHidden}>
-        {announcement(item, shown?.frame ?? null, partialImages)}
-      </span>
+      {/* Written by paint(), never by React, so an announcement needs no re-render. */}
+      <span
+        ref={status_}
+        data-part="status"
+        aria-live="polite"
+        aria-atomic="true"
+        style={visuallyHidden}
+      />
     </div>
   );
 });

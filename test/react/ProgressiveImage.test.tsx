@@ -81,7 +81,7 @@ describe('<ProgressiveImage>', () => {
     await act(async () => decode.pending.shift()?.resolve());
     expect(frontImage(container)?.getAttribute('src')).toBe(partial0.latest?.src);
     expect(root(container)).toHaveAttribute('data-partial-index', '0');
-    expect(container.querySelector('[data-part="placeholder"]')).toBeNull();
+    expect(container.querySelector('[data-part="placeholder"]')).not.toBeVisible();
 
     rerender(<ProgressiveImage item={partial1} />);
     await flush();
@@ -92,11 +92,46 @@ describe('<ProgressiveImage>', () => {
     const hidden = [...images].find((img) => img.getAttribute('src') === partial1.latest?.src);
     expect(hidden?.style.opacity).toBe('0');
     expect(hidden).toHaveAttribute('aria-hidden', 'true');
+    const before = [...container.querySelectorAll('img')];
     await act(async () => decode.pending.shift()?.resolve());
     // The element that decoded frame 1 is now the visible one: no reload, no blank commit.
     expect(frontImage(container)).toBe(hidden);
-    expect(container.querySelectorAll('img')).toHaveLength(1);
     expect(root(container)).toHaveAttribute('data-partial-index', '1');
+    // The same two elements: frame 0's is hidden, ready to load the next frame.
+    expect([...container.querySelectorAll('img')]).toEqual(before);
+    const old = before.find((img) => img !== hidden);
+    expect(old?.style.opacity).toBe('0');
+    expect(old).toHaveAttribute('aria-hidden', 'true');
+    expect(old).toHaveAttribute('alt', '');
+  });
+
+  it('swaps a decoded frame in without another React render, and keeps one image once final', async () => {
+    const states = itemStates();
+    let renders = 0;
+    function Counted({ item }: { item: PartialImageItem }) {
+      return (
+        <React.Profiler id="image" onRender={() => renders++}>
+          <ProgressiveImage item={item} />
+        </React.Profiler>
+      );
+    }
+    decode.manual = true;
+    const { container, rerender } = render(<Counted item={states[0] as PartialImageItem} />);
+    const perFrame: number[] = [];
+    for (const state of states.slice(1)) {
+      const start = renders;
+      rerender(<Counted item={state} />);
+      await flush();
+      await act(async () => {
+        for (const pending of decode.pending.splice(0)) pending.resolve();
+      });
+      await flush();
+      if (state.latest && !state.latest.isFinal) perFrame.push(renders - start);
+    }
+    // One render for the new item; the decode and swap cost none.
+    expect(perFrame).toEqual([1, 1]);
+    expect(root(container)).toHaveAttribute('data-final');
+    expect(container.querySelectorAll('img')).toHaveLength(1);
   });
 
   it('skips a frame that cannot decode and keeps the previous one', async () => {
@@ -219,7 +254,23 @@ describe('<ProgressiveImage>', () => {
     expect(frontImage(container)?.getAttribute('src')).toBe('blob:test/2');
     expect(revoked).toEqual(['blob:test/0', 'blob:test/1']);
     unmount();
+    await Promise.resolve(); // released right after the unmount (not in StrictMode's fake one)
     expect(revoked).toEqual(['blob:test/0', 'blob:test/1', 'blob:test/2']);
+  });
+
+  it('uses an object URL for a frame it is mounted with, but a data URL when hydrating', async () => {
+    vi.stubGlobal(
+      'URL',
+      Object.assign(class extends URL {}, {
+        createObjectURL: () => 'blob:test/mounted',
+        revokeObjectURL: () => {},
+      }),
+    );
+    const final = itemStates().at(-1) as PartialImageItem;
+    const { container } = render(<ProgressiveImage item={final} srcMode="object-url" />);
+    expect(frontImage(container)?.getAttribute('src')).toBe('blob:test/mounted');
+    const html = renderToString(<ProgressiveImage item={final} srcMode="object-url" />);
+    expect(html).toContain(`src="${final.final?.src}"`);
   });
 
   it('fades a new frame in unless the user prefers reduced motion', async () => {
