@@ -163,8 +163,6 @@ export function useFrameSwap(frame: PartialImageFrame | null, options: FrameSwap
     }
     return initial;
   });
-  // One render when the final frame is on screen, to drop the hidden one; none per frame.
-  const [, settle] = React.useReducer((n: number) => n + 1, 0);
   assign(p, frame, options.mode);
   if (options.settled || shownFrame(p)?.isFinal) releaseHidden(p);
 
@@ -183,6 +181,21 @@ export function useFrameSwap(frame: PartialImageFrame | null, options: FrameSwap
       else element.setAttribute('aria-hidden', 'true');
     }
     latest.current.paint(shownFrame(p));
+  }, [p]);
+
+  /**
+   * Once the final frame is on screen, the hidden element lets its picture go at once (its `src`
+   * removed, its URL revoked) rather than through another render: a finished image then holds
+   * one decoded bitmap. The next render, if any, drops the element.
+   */
+  const dropHidden = React.useCallback(() => {
+    if (p.front === null) return;
+    const back = other(p.front);
+    const slot = p[back];
+    if (!slot || back === p.leaving || !p.shown.has(slot)) return;
+    elements.current[back]?.removeAttribute('src');
+    p[back] = null;
+    slot.revoke();
   }, [p]);
 
   const decodeBack = React.useCallback(() => {
@@ -217,7 +230,7 @@ export function useFrameSwap(frame: PartialImageFrame | null, options: FrameSwap
             p.fade = null;
             p.leaving = null;
             paint();
-            if (slot.frame.isFinal) settle();
+            if (slot.frame.isFinal) dropHidden();
             decodeBack();
           },
           () => {},
@@ -225,7 +238,7 @@ export function useFrameSwap(frame: PartialImageFrame | null, options: FrameSwap
       } else {
         p.leaving = null;
         paint();
-        if (slot.frame.isFinal) settle();
+        if (slot.frame.isFinal) dropHidden();
       }
       latest.current.onShown?.(slot.frame);
       // A frame that arrived while this one decoded is waiting in the other slot.
@@ -243,7 +256,7 @@ export function useFrameSwap(frame: PartialImageFrame | null, options: FrameSwap
       element.addEventListener('load', show, { once: true });
       element.addEventListener('error', fail, { once: true });
     }
-  }, [p, paint, settle]);
+  }, [p, paint, dropHidden]);
 
   // After every commit: release replaced URLs, stop a fade that lost its slot, bring the DOM in
   // line (a render may have drawn an older view), and decode whatever waits in the back slot.
