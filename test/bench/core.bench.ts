@@ -1,5 +1,5 @@
 /**
- * Core throughput benchmark: `npm run bench:core`.
+ * Core throughput benchmark: `npm run bench:core` (part of `npm run bench`).
  *
  * Streams a realistic response (2 images, 3 partial frames and a final each, about 1.4 MB of
  * base64 per frame, plus a few hundred small text events), cut into network-sized chunks, through
@@ -7,9 +7,11 @@
  * the reducer), (b) the same pieces composed by hand from public API (`parseSSE` + `JSON.parse` +
  * `store.dispatch`), (c) eventsource-parser + `JSON.parse`, the usual hand-rolled client, and
  * (d) the openai SDK's own SSE decoder. Every variant runs in the same process, interleaved, and
- * the result is reported as MB/s and as ratios against (c).
+ * the result is reported as MB/s and as ratios against (c). Each variant runs in fresh processes.
  */
 
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { Stream } from 'openai/core/streaming';
 import { createPartialImagesStore, parseSSE } from '../../src/core';
@@ -158,25 +160,84 @@ async function timeOnce(variant: Variant, chunks: readonly Uint8Array[]): Promis
   return performance.now() - start;
 }
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] as number;
 }
 
-async function main() {
+const median = (values: number[]) => quantile(values, 0.5);
+
+interface Measured {
+  whole: number[];
+  frame: number[];
+}
+
+/** Runs one variant in this process: warm-up, then ROUNDS timed runs of each input. */
+async function measure(name: string, chunks: Uint8Array[], frameChunks: Uint8Array[]) {
+  const variant = variants[name] as Variant;
+  const out: Measured = { whole: [], frame: [] };
+  for (let i = 0; i < 3; i++) {
+    await timeOnce(variant, chunks);
+    await timeOnce(variant, frameChunks);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    out.whole.push(await timeOnce(variant, chunks));
+    out.frame.push(await timeOnce(variant, frameChunks));
+  }
+  return out;
+}
+
+/**
+ * Runs `name` in a fresh Node process, so that no variant pays for another's garbage, heap
+ * growth or compiler state (in one process the figures swung by 2x from run to run).
+ */
+function measureInChild(name: string): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_VARIANT: name },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (data: Buffer) => {
+      out += data;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${name}: exit ${code}`));
+      resolve(JSON.parse(out.slice(out.lastIndexOf('\n{'))) as Measured);
+    });
+  });
+}
+
+function inputs() {
   const text = buildStream();
   const bytes = new TextEncoder().encode(text);
   const chunks = chunk(bytes, 42);
-  const mb = bytes.length / 1e6;
   // The largest frame alone, as it would arrive: for the per-frame figure.
   const events = text.split('\n\n').filter(Boolean);
   const largest = events.reduce((a, b) => (b.length > a.length ? b : a));
   const frameBytes = new TextEncoder().encode(`${largest}\n\n`);
-  const frameChunks = chunk(frameBytes, 7);
+  return { bytes, chunks, events, frameBytes, frameChunks: chunk(frameBytes, 7) };
+}
 
+/** The interquartile range, e.g. "6.1-12.9": collections landing in a run make it bimodal. */
+function spread(values: number[]): string {
+  return `${quantile(values, 0.25).toFixed(1)}-${quantile(values, 0.75).toFixed(1)}`;
+}
+
+async function main() {
+  const child = process.env.BENCH_VARIANT;
+  const { bytes, chunks, events, frameBytes, frameChunks } = inputs();
+  if (child) {
+    const result = await measure(child, chunks, frameChunks);
+    process.stdout.write(`\n${JSON.stringify(result)}\n`);
+    return;
+  }
+  const mb = bytes.length / 1e6;
   console.log(
     `stream: ${mb.toFixed(1)} MB, ${events.length} events, ${chunks.length} chunks; ` +
-      `largest event ${(frameBytes.length / 1e6).toFixed(2)} MB; ${ROUNDS} rounds, median`,
+      `largest event ${(frameBytes.length / 1e6).toFixed(2)} MB; ${ROUNDS} rounds x 2 processes ` +
+      'per variant, median',
   );
   // The library must really have read the stream, not skipped it.
   const check = createPartialImagesStore();
@@ -191,32 +252,25 @@ async function main() {
   const names = Object.keys(variants);
   const whole: Record<string, number[]> = {};
   const frame: Record<string, number[]> = {};
-  // Each variant runs in a block after its own warm-up, so that none pays for the garbage or
-  // the compiler work of another; the blocks run in the order listed, baseline included.
-  for (const name of names) {
-    const variant = variants[name] as Variant;
-    whole[name] = [];
-    frame[name] = [];
-    for (let i = 0; i < 3; i++) {
-      await timeOnce(variant, chunks);
-      await timeOnce(variant, frameChunks);
-    }
-    for (let round = 0; round < ROUNDS; round++) {
-      whole[name]?.push(await timeOnce(variant, chunks));
-      frame[name]?.push(await timeOnce(variant, frameChunks));
+  // Two passes in opposite orders, each variant in its own process.
+  for (const order of [names, [...names].reverse()]) {
+    for (const name of order) {
+      const result = await measureInChild(name);
+      whole[name] = [...(whole[name] ?? []), ...result.whole];
+      frame[name] = [...(frame[name] ?? []), ...result.frame];
     }
   }
   const base = median(whole[BASELINE] as number[]);
   const baseFrame = median(frame[BASELINE] as number[]);
   console.log('');
   console.log(
-    `${'variant'.padEnd(36)} ${'ms'.padStart(8)} ${'MB/s'.padStart(7)} ${'vs base'.padStart(8)}   ${'1 frame ms'.padStart(10)} ${'vs base'.padStart(8)}`,
+    `${'variant'.padEnd(36)} ${'ms'.padStart(8)} ${'p25-p75'.padStart(11)} ${'MB/s'.padStart(7)} ${'vs base'.padStart(8)}   ${'1 frame ms'.padStart(10)} ${'vs base'.padStart(8)}`,
   );
   for (const name of names) {
     const ms = median(whole[name] as number[]);
     const fms = median(frame[name] as number[]);
     console.log(
-      `${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ${(mb / (ms / 1000)).toFixed(0).padStart(7)} ${(base / ms).toFixed(2).padStart(7)}x   ${fms.toFixed(2).padStart(10)} ${(baseFrame / fms).toFixed(2).padStart(7)}x`,
+      `${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ${spread(whole[name] as number[]).padStart(11)} ${(mb / (ms / 1000)).toFixed(0).padStart(7)} ${(base / ms).toFixed(2).padStart(7)}x   ${fms.toFixed(2).padStart(10)} ${(baseFrame / fms).toFixed(2).padStart(7)}x`,
     );
   }
 }
