@@ -5,6 +5,8 @@
  * schedule, as a network would: in time, whatever the page is doing.
  */
 
+import { prng } from '../../../stories/replay/random';
+
 /** What an event is, for attributing work and commits to it. */
 export type EventKind = 'text' | 'frame' | 'other';
 
@@ -168,18 +170,6 @@ export function benchResponse(scale: number, frames: BenchFrames): BenchResponse
   text(TEXT.after, TEXT.before + PARTIALS * TEXT.betweenFrames);
   stream({ type: 'response.completed', response: response('completed') }, 'other');
   return { before, streamed, lastBefore };
-}
-
-/** A seeded generator (mulberry32), for chunk sizes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
