@@ -410,6 +410,29 @@ function normalizeResponseEvent(
   }
 }
 
+/**
+ * What the Images API's partial and completed events share: no item id or output index (the
+ * reducer assigns them), and a format from `media_type` (OpenRouter) or `output_format` (OpenAI).
+ */
+function imagesApiFields(
+  event: {
+    media_type?: string | null | undefined;
+    output_format?: string | null | undefined;
+    size?: unknown;
+  },
+  seq: number | null,
+  now: number,
+) {
+  return {
+    sequenceNumber: seq,
+    receivedAt: now,
+    itemId: null,
+    outputIndex: null,
+    format: toImageFormat(event.media_type) ?? toImageFormat(event.output_format),
+    size: parseImageSize(event.size),
+  };
+}
+
 /** A whole JSON body: a non-streamed Responses object or an Images API result. */
 function normalizeBody(raw: Record<string, unknown>, now: number): PartialImageEvent | null {
   if (raw.object === 'response' && Array.isArray(raw.output)) {
@@ -582,14 +605,9 @@ export function normalizeEvent(raw: unknown): PartialImageEvent | null {
       const event = parsed.data;
       return {
         type: 'image.partial',
-        sequenceNumber: seq,
-        receivedAt: now,
-        itemId: null,
-        outputIndex: null,
+        ...imagesApiFields(event, seq, now),
         partialImageIndex: event.partial_image_index,
         b64: event.b64_json,
-        format: toImageFormat(event.media_type) ?? toImageFormat(event.output_format),
-        size: parseImageSize(event.size),
       };
     }
 
@@ -600,14 +618,9 @@ export function normalizeEvent(raw: unknown): PartialImageEvent | null {
       const event = parsed.data;
       return {
         type: 'image.final',
-        sequenceNumber: seq,
-        receivedAt: now,
-        itemId: null,
-        outputIndex: null,
+        ...imagesApiFields(event, seq, now),
         result: event.b64_json,
         revisedPrompt: null,
-        format: toImageFormat(event.media_type) ?? toImageFormat(event.output_format),
-        size: parseImageSize(event.size),
       };
     }
 

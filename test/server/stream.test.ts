@@ -12,6 +12,17 @@ import {
 } from '../fixtures/streams';
 import { readEvents, readFirst, readText, realFrameEvents } from './support';
 
+/** The safe error event a relay sends when the upstream connection fails, as the wire has it. */
+const UPSTREAM_FAILED = {
+  type: 'error',
+  error: {
+    type: 'server_error',
+    code: 'upstream_error',
+    message: 'The connection to the AI provider failed.',
+    param: null,
+  },
+};
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -367,18 +378,7 @@ describe('toSSEStream: failures become one safe error event', () => {
     expect(text).not.toContain('/srv/app');
     expect(text).not.toMatch(/\bat /);
     const relayed = await readEvents(byteStream([text]));
-    expect(relayed.map((m) => m.json)).toEqual([
-      ...events,
-      {
-        type: 'error',
-        error: {
-          type: 'server_error',
-          code: 'upstream_error',
-          message: 'The connection to the AI provider failed.',
-          param: null,
-        },
-      },
-    ]);
+    expect(relayed.map((m) => m.json)).toEqual([...events, UPSTREAM_FAILED]);
     expect(relayed.at(-1)?.event).toBe('error');
     expect(onError).toHaveBeenCalledTimes(1);
     expect(onError.mock.calls[0]?.[0]).toMatchObject({ message: expect.stringContaining(KEY) });
@@ -473,15 +473,7 @@ describe('toSSEStream: failures become one safe error event', () => {
     const relayed = await readEvents(
       toSSEStream(async () => failingResponse(text.slice(0, cut), new TypeError('terminated'))),
     );
-    expect(relayed.at(-1)?.json).toEqual({
-      type: 'error',
-      error: {
-        type: 'server_error',
-        code: 'upstream_error',
-        message: 'The connection to the AI provider failed.',
-        param: null,
-      },
-    });
+    expect(relayed.at(-1)?.json).toEqual(UPSTREAM_FAILED);
     const store = createPartialImagesStore();
     await store.consume(toSSEStream(async () => failingResponse(text.slice(0, cut), new Error())));
     expect(store.getState()).toMatchObject({
