@@ -26,6 +26,8 @@
  * | `unsupported-media-type` | an image is SVG (without `allowSvg`) or not an image type at all | that image only |
  * | `unsafe-url` | an image `result` is a URL that is neither `https:` nor an image `data:` URL | that image only |
  * | `invalid-source` | `consume` was given something that is not a stream, response or iterable | yes |
+ * | `unrecognized-stream` | the stream ended and none of its events was of a known kind | yes |
+ * | `too-many-images` | the response has more images than the limit (100); the rest are not shown | no |
  */
 export type PartialImagesErrorCode =
   | 'invalid-event'
@@ -42,7 +44,9 @@ export type PartialImagesErrorCode =
   | 'frame-too-large'
   | 'unsupported-media-type'
   | 'unsafe-url'
-  | 'invalid-source';
+  | 'invalid-source'
+  | 'unrecognized-stream'
+  | 'too-many-images';
 
 /** Extra, optional facts attached to a {@link PartialImagesError}. */
 export interface PartialImagesErrorDetails {
@@ -116,4 +120,32 @@ export function describeThrown(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message || thrown.name;
   if (typeof thrown === 'string') return thrown;
   return 'unknown error';
+}
+
+/** A {@link PartialImagesError} as plain data, to cross a `postMessage`. @internal */
+export interface SerializedError {
+  code: PartialImagesErrorCode;
+  message: string;
+  details: Omit<PartialImagesErrorDetails, 'cause'>;
+}
+
+/** @internal */
+export function serializeError(error: PartialImagesError): SerializedError {
+  return {
+    code: error.code,
+    message: error.message,
+    details: {
+      providerCode: error.providerCode,
+      providerType: error.providerType,
+      param: error.param,
+      httpStatus: error.httpStatus ?? undefined,
+      sequenceNumber: error.sequenceNumber,
+      itemId: error.itemId,
+    },
+  };
+}
+
+/** @internal */
+export function deserializeError(data: SerializedError): PartialImagesError {
+  return new PartialImagesError(data.code, data.message, data.details);
 }

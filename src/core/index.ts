@@ -1,45 +1,29 @@
 /**
- * `react-partial-images/core`: everything that does not need React.
+ * `react-partial-images/core`: everything that does not need React. Server code (a route
+ * handler, a server component) imports this entry (or `/server`), never the root one.
  * Nothing under `src/core` imports React; a test proves it.
  */
 
-export { base64ToBytes, frameToBlob } from './blob';
-export type { PartialImagesSource, StreamSource } from './consume';
+export { frameToBlob } from './blob';
 export type { PartialImagesErrorCode, PartialImagesErrorDetails } from './errors';
-export { isPartialImagesError, PartialImagesError } from './errors';
-export type {
-  DeclaredImageFields,
-  FinalImage,
-  ImageAddedEvent,
-  ImageFailedEvent,
-  ImageFinalEvent,
-  ImagePartialEvent,
-  ImageProgressEvent,
-  PartialImageEvent,
-  PartialImageEventType,
-  ProviderErrorEvent,
-  ResponseCompletedEvent,
-  ResponseCreatedEvent,
-  ResponseFailedEvent,
-  ResponseIncompleteEvent,
-  StreamEndEvent,
-  StreamErrorEvent,
-} from './events';
-export { normalizeEvent } from './events';
+export { PartialImagesError } from './errors';
+export type { FinalImage, PartialImageEvent, PartialImageEventType } from './events';
 export type { ImageFormat, ImageSize } from './mime';
-export {
-  IMAGE_MIME_TYPES,
-  parseImageSize,
-  sniffImageFormat,
-  sniffImageSize,
-  toImageFormat,
-} from './mime';
+export { normalizeEvent } from './normalize';
+export type { WorkerOption } from './pipeline';
 export type { ReduceOptions } from './reducer';
-export { DEFAULT_MAX_FRAME_BYTES, reducePartialImages } from './reducer';
+export { reducePartialImages } from './reducer';
+export type { PartialImagesSource, StreamSource } from './source';
 export type { ParseSSEOptions, SSEMessage } from './sse';
 export { parseSSE } from './sse';
-export type { PartialImageFrame, PartialImageItem, PartialImagesState } from './state';
-export { ItemStatus, initialPartialImagesState, isTerminalStatus, ResponseStatus } from './state';
+export type {
+  ItemStatus,
+  PartialImageFrame,
+  PartialImageItem,
+  PartialImagesState,
+  ResponseStatus,
+} from './state';
+export { initialPartialImagesState } from './state';
 export type {
   ConsumeOptions,
   PartialImagesListener,

@@ -1,14 +1,16 @@
 /**
- * `JSON.parse` for event payloads that carry megabytes of base64.
+ * `JSON.parse` for event payloads that carry megabytes of base64, read from the pieces a line
+ * arrived in (`text.ts`).
  *
- * `JSON.parse` looks at every character of a 1.4 MB `partial_image_b64` string to find escapes.
- * When the SSE scanner has already proved the line free of control characters, a string token
- * with no backslash in it can be lifted out with two `indexOf` calls (which run at memory speed),
- * replaced by a short placeholder, and put back after parsing the small remainder. The result is
- * exactly what `JSON.parse` returns: tokens are found the way a JSON tokenizer finds them, only
- * escape-free string contents are moved, and any doubt (escapes, a placeholder look-alike) falls
- * back to plain `JSON.parse`.
+ * Every long string value (4 KB or more, no escape, no control character) is lifted out: it is
+ * cut from the pieces as it is (one-byte, since its pieces are ASCII, whatever else the line
+ * holds), replaced by a short placeholder, and put back after `JSON.parse` has read the small
+ * remainder. The result is exactly what `JSON.parse` returns on the joined text: tokens are found
+ * the way a JSON tokenizer finds them, only escape-free strings are moved, and any doubt (a
+ * placeholder look-alike, an unterminated string) falls back to plain `JSON.parse`.
  */
+
+import { joinPieces, PieceReader, type Pieces } from './text';
 
 /** Payloads shorter than this go straight to `JSON.parse`. */
 const FAST_PATH_MIN_LENGTH = 32 * 1024;
@@ -16,7 +18,7 @@ const FAST_PATH_MIN_LENGTH = 32 * 1024;
 const LIFT_MIN_LENGTH = 4 * 1024;
 /** Placeholders are `\u0000` plus a counter: absent from any payload without that escape. */
 const PLACEHOLDER_ESCAPE = '\\u0000';
-
+const CONTROL = /[\0-\x1f]/;
 const BACKSLASH = 92;
 
 function isWhitespace(c: number) {
@@ -24,32 +26,27 @@ function isWhitespace(c: number) {
 }
 
 /**
- * Parses one event payload. Equivalent to `JSON.parse(text)`.
- *
- * @param text - The `data` of an SSE message.
- * @param clean - `true` only when `text` is known to hold no control character (U+0000–U+001F),
- *   as the SSE scanner reports; otherwise the fast path is skipped.
+ * Parses one event payload. Equivalent to `JSON.parse(text)` on the joined pieces.
  * @throws `SyntaxError` exactly when `JSON.parse` would.
  * @internal
  */
-export function parseEventData(text: string, clean = false): unknown {
-  if (!clean || text.length < FAST_PATH_MIN_LENGTH || text.includes(PLACEHOLDER_ESCAPE)) {
-    return JSON.parse(text);
-  }
+export function parsePayload(pieces: Pieces): unknown {
+  if (pieces.length < FAST_PATH_MIN_LENGTH) return JSON.parse(joinPieces(pieces));
+  const text = new PieceReader(pieces);
+  if (text.indexOf(PLACEHOLDER_ESCAPE, 0) !== -1) return JSON.parse(joinPieces(pieces));
   const lifted: string[] = [];
-  let rebuilt = '';
+  const rest: string[] = [];
   let copiedUpTo = 0;
-  let nextBackslash = text.indexOf('\\');
+  let nextBackslash = text.indexOf('\\', 0);
   let pos = 0;
   for (;;) {
     const open = text.indexOf('"', pos);
     if (open === -1) break;
-    // Find the closing quote: the next quote not escaped by an odd run of backslashes.
+    // The closing quote: the next quote not escaped by an odd run of backslashes.
     let close = text.indexOf('"', open + 1);
     if (close === -1) break; // unterminated: JSON.parse reports it
     if (nextBackslash !== -1 && nextBackslash < open) nextBackslash = text.indexOf('\\', open);
-    const escaped = nextBackslash !== -1 && nextBackslash < close;
-    if (escaped) {
+    if (nextBackslash !== -1 && nextBackslash < close) {
       while (close !== -1) {
         let k = close - 1;
         while (text.charCodeAt(k) === BACKSLASH) k--;
@@ -58,19 +55,23 @@ export function parseEventData(text: string, clean = false): unknown {
       }
       if (close === -1) break;
     } else if (close - open - 1 >= LIFT_MIN_LENGTH) {
-      // Lift only values: a key is followed by a colon.
+      // Lift values only: a key is followed by a colon.
       let after = close + 1;
       while (after < text.length && isWhitespace(text.charCodeAt(after))) after++;
       if (text.charCodeAt(after) !== 58) {
-        rebuilt += `${text.slice(copiedUpTo, open + 1)}${PLACEHOLDER_ESCAPE}${lifted.length}`;
-        lifted.push(text.slice(open + 1, close));
-        copiedUpTo = close;
+        const value = text.slice(open + 1, close, true);
+        if (!CONTROL.test(value)) {
+          rest.push(text.slice(copiedUpTo, open + 1), PLACEHOLDER_ESCAPE, String(lifted.length));
+          lifted.push(value);
+          copiedUpTo = close;
+        }
       }
     }
     pos = close + 1;
   }
-  if (lifted.length === 0) return JSON.parse(text);
-  const value: unknown = JSON.parse(rebuilt + text.slice(copiedUpTo));
+  if (lifted.length === 0) return JSON.parse(joinPieces(pieces));
+  rest.push(text.slice(copiedUpTo, text.length));
+  const value: unknown = JSON.parse(rest.join(''));
   return restore(value, lifted, { found: 0 });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Image formats, MIME types, base64 signatures, sizes and safe `src` values.
  *
- * Order of trust for a frame's MIME type (PROTOCOL.md § 10): the event's own `output_format` /
+ * Order of trust for a frame's MIME type (WIRE.md § 5): the event's own `output_format` /
  * `media_type`, then the tool configuration echoed in `response.created`, then the base64
  * signature, then PNG. A `data:` URL is only ever built with an image type, and SVG only when the
  * caller opts in.

@@ -2,29 +2,15 @@
  * `reducePartialImages(state, event)`: the pure heart of the library.
  *
  * Returns the same object when an event changes nothing (a repeated frame, a progress event that
- * says nothing new, anything after the end), so subscribers can skip work by identity.
+ * says nothing new, anything after the end), so subscribers can skip work by identity. Repeats
+ * are harmless here: a preview is applied only when it is newer than the item's newest frame, and
+ * a final only once, so a replayed event changes nothing.
  */
 
 import { PartialImagesError } from './errors';
-import type {
-  DeclaredImageFields,
-  FinalImage,
-  ImagePartialEvent,
-  PartialImageEvent,
-  ResponseCompletedEvent,
-  ResponseFailedEvent,
-  ResponseIncompleteEvent,
-} from './events';
-import {
-  base64ByteLength,
-  classifyImagePayload,
-  IMAGE_MIME_TYPES,
-  type ImageFormat,
-  type ImageSize,
-  sniffImageFormat,
-  sniffImageSize,
-  toImageFormat,
-} from './mime';
+import type { DetectedImage, EventOf, FinalImage, PartialImageEvent } from './events';
+import { DEFAULT_MAX_FRAME_BYTES, type FrameResult, makeFrame, settleFrame } from './frames';
+import { type ImageFormat, toImageFormat } from './mime';
 import {
   type ItemStatus,
   isTerminalStatus,
@@ -42,7 +28,8 @@ export interface ReduceOptions {
   keepHistory?: boolean | undefined;
   /**
    * The largest frame accepted, in base64 characters. A bigger frame fails its item with
-   * `frame-too-large`; the rest of the stream goes on.
+   * `frame-too-large` (a bigger `data:` line is refused while it streams); the rest of the stream
+   * goes on.
    * @defaultValue 33554432 (32 MiB; real frames are 1–3 MB)
    */
   maxFrameBytes?: number | undefined;
@@ -59,139 +46,10 @@ export interface ReduceOptions {
   allowSvg?: boolean | undefined;
 }
 
-/** The default of {@link ReduceOptions.maxFrameBytes}. */
-export const DEFAULT_MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/** The most images one response may have; further ones are refused (`too-many-images`). */
+export const MAX_ITEMS = 100;
 
 const EMPTY_OPTIONS: ReduceOptions = {};
-
-// ---------------------------------------------------------------------------------------------
-// Frames
-// ---------------------------------------------------------------------------------------------
-
-type FrameResult =
-  | { ok: true; frame: PartialImageFrame; format: ImageFormat; size: ImageSize | null }
-  | { ok: false; error: PartialImagesError };
-
-interface FrameInput {
-  payload: string;
-  index: number;
-  isFinal: boolean;
-  declared: DeclaredImageFields;
-  sequenceNumber: number | null;
-  receivedAt: number;
-  itemId: string;
-}
-
-function frameError(
-  code: 'frame-too-large' | 'unsupported-media-type' | 'unsafe-url',
-  message: string,
-  input: FrameInput,
-): FrameResult {
-  return {
-    ok: false,
-    error: new PartialImagesError(code, message, {
-      itemId: input.itemId,
-      sequenceNumber: input.sequenceNumber,
-    }),
-  };
-}
-
-function makeFrame(
-  input: FrameInput,
-  state: PartialImagesState,
-  options: ReduceOptions,
-): FrameResult {
-  const payload = classifyImagePayload(input.payload);
-  const allowSvg = options.allowSvg === true;
-  const common = {
-    index: input.index,
-    isFinal: input.isFinal,
-    sequenceNumber: input.sequenceNumber,
-    receivedAt: input.receivedAt,
-  };
-  if (payload.kind === 'unsafe') {
-    return frameError(
-      'unsafe-url',
-      `Image ${input.itemId} is ${payload.reason}; not shown.`,
-      input,
-    );
-  }
-  if (payload.kind === 'https') {
-    const format =
-      input.declared.format ?? toImageFormat(/\.(\w{3,4})(?:[?#]|$)/.exec(payload.url)?.[1]);
-    if (format === 'svg' && !allowSvg) {
-      return frameError(
-        'unsupported-media-type',
-        `Image ${input.itemId} is SVG; pass \`allowSvg: true\` to show SVG images.`,
-        input,
-      );
-    }
-    const frame: PartialImageFrame = Object.freeze({
-      ...common,
-      mimeType: format ? IMAGE_MIME_TYPES[format] : 'image/png',
-      b64: null,
-      src: payload.url,
-      byteLength: 0,
-    });
-    return { ok: true, frame, format: format ?? 'png', size: input.declared.size };
-  }
-
-  const b64 = payload.b64;
-  const limit = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  if (b64.length > limit) {
-    return frameError(
-      'frame-too-large',
-      `Image ${input.itemId} sent a frame of ${b64.length} base64 characters, over the ` +
-        `\`maxFrameBytes\` limit of ${limit}.`,
-      input,
-    );
-  }
-
-  let format: ImageFormat | null;
-  if (payload.kind === 'data-url') {
-    format = payload.format;
-    if (format === null) {
-      return frameError(
-        'unsupported-media-type',
-        `Image ${input.itemId} is a data: URL of type "${payload.mimeType.slice(0, 64)}", ` +
-          'which is not an image type.',
-        input,
-      );
-    }
-  } else {
-    // Event field, then the tool echo, then the request option, then the bytes, then PNG.
-    format =
-      input.declared.format ??
-      state.toolDefaults.format ??
-      toImageFormat(options.outputFormat) ??
-      sniffImageFormat(b64) ??
-      'png';
-  }
-  if (format === 'svg' && !allowSvg) {
-    return frameError(
-      'unsupported-media-type',
-      `Image ${input.itemId} is SVG; pass \`allowSvg: true\` to show SVG images.`,
-      input,
-    );
-  }
-
-  const mimeType = IMAGE_MIME_TYPES[format];
-  const prefixLength = 13 + mimeType.length; // "data:" + mimeType + ";base64,"
-  const src = `data:${mimeType};base64,${b64}`;
-  const frame = { ...common, mimeType, src, byteLength: base64ByteLength(b64) };
-  // `b64` is read back out of `src` so that, once the browser has flattened `src`, one copy of
-  // the megabytes stays in memory rather than two.
-  Object.defineProperty(frame, 'b64', {
-    enumerable: true,
-    get: () => src.slice(prefixLength),
-  });
-  return {
-    ok: true,
-    frame: Object.freeze(frame) as PartialImageFrame,
-    format,
-    size: input.declared.size ?? (input.index === 0 ? sniffImageSize(b64, format) : null),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Items
@@ -212,27 +70,50 @@ function newItem(id: string, outputIndex: number, state: PartialImagesState): Pa
   };
 }
 
-function nextOutputIndex(items: readonly PartialImageItem[]): number {
-  let max = -1;
-  for (const item of items) if (item.outputIndex > max) max = item.outputIndex;
-  return max + 1;
+function isOpen(item: PartialImageItem): boolean {
+  return item.final === null && item.status !== 'failed';
 }
 
 function findItem(state: PartialImagesState, id: string): PartialImageItem | undefined {
-  for (const item of state.items) if (item.id === id) return item;
+  const { items } = state;
+  for (let i = items.length - 1; i >= 0; i--)
+    if ((items[i] as PartialImageItem).id === id) return items[i];
   return undefined;
+}
+
+function nextOutputIndex(items: readonly PartialImageItem[]): number {
+  const last = items[items.length - 1];
+  return last ? last.outputIndex + 1 : 0;
 }
 
 /** Inserts or replaces `item`, keeping `items` sorted by `outputIndex` (stable). */
 function putItem(state: PartialImagesState, item: PartialImageItem): PartialImagesState {
-  const items = state.items.filter((existing) => existing.id !== item.id);
-  let at = items.length;
-  while (at > 0 && (items[at - 1] as PartialImageItem).outputIndex > item.outputIndex) at--;
-  items.splice(at, 0, item);
+  const items = state.items.slice();
+  const at = items.findIndex((existing) => existing.id === item.id);
+  if (at !== -1) {
+    const before = items[at - 1];
+    const after = items[at + 1];
+    // The usual case, in place: the same position.
+    if (
+      (!before || before.outputIndex <= item.outputIndex) &&
+      (!after || after.outputIndex >= item.outputIndex)
+    ) {
+      items[at] = item;
+      return { ...state, items };
+    }
+    items.splice(at, 1);
+  }
+  let to = items.length;
+  while (to > 0 && (items[to - 1] as PartialImageItem).outputIndex > item.outputIndex) to--;
+  items.splice(to, 0, item);
   return { ...state, items };
 }
 
-/** The item an event is about, created when unknown. Images API events have no id: the open one. */
+/**
+ * The item an event is about, or a new one (not yet in the state). An event without an id (the
+ * Images API, Gemini) is about the open item at its `outputIndex`, else the newest open item
+ * without a provider id, else a new `image_<n>`.
+ */
 function itemFor(
   state: PartialImagesState,
   itemId: string | null,
@@ -241,12 +122,16 @@ function itemFor(
   if (itemId === null) {
     for (let i = state.items.length - 1; i >= 0; i--) {
       const item = state.items[i] as PartialImageItem;
-      if (item.id.startsWith('image_') && item.final === null && item.status !== 'failed') {
+      if (!isOpen(item)) continue;
+      if (outputIndex !== null ? item.outputIndex === outputIndex : item.id.startsWith('image_')) {
         return item;
       }
     }
-    const item = newItem(`image_${state.items.length}`, nextOutputIndex(state.items), state);
-    return item;
+    return newItem(
+      `image_${state.items.length}`,
+      outputIndex ?? nextOutputIndex(state.items),
+      state,
+    );
   }
   const existing = findItem(state, itemId);
   if (existing) {
@@ -257,8 +142,20 @@ function itemFor(
   return newItem(itemId, outputIndex ?? nextOutputIndex(state.items), state);
 }
 
-function isOpen(item: PartialImageItem): boolean {
-  return item.final === null && item.status !== 'failed';
+/** Puts an item that is new or changed; a new one past {@link MAX_ITEMS} is refused. */
+function commit(state: PartialImagesState, item: PartialImageItem): PartialImagesState {
+  if (state.items.length >= MAX_ITEMS && findItem(state, item.id) === undefined) {
+    if (state.error?.code === 'too-many-images') return state;
+    return {
+      ...state,
+      error: new PartialImagesError(
+        'too-many-images',
+        `The response has more than ${MAX_ITEMS} images; the others are not shown.`,
+        { itemId: item.id },
+      ),
+    };
+  }
+  return putItem(state, item);
 }
 
 function failItem(item: PartialImageItem, error: PartialImagesError): PartialImageItem {
@@ -277,34 +174,62 @@ function failOpenItems(
   };
 }
 
+function frameFor(
+  state: PartialImagesState,
+  item: PartialImageItem,
+  input: {
+    payload: string;
+    index: number;
+    isFinal: boolean;
+    format: ImageFormat | null;
+    size: PartialImageItem['size'];
+    detected: DetectedImage | undefined;
+    sequenceNumber: number | null;
+    receivedAt: number;
+  },
+  options: ReduceOptions,
+): FrameResult {
+  return makeFrame({
+    ...input,
+    defaultFormat: state.toolDefaults.format ?? toImageFormat(options.outputFormat),
+    itemId: item.id,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    allowSvg: options.allowSvg === true,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event handlers
 // ---------------------------------------------------------------------------------------------
 
 function applyPartial(
   state: PartialImagesState,
-  event: ImagePartialEvent,
+  event: EventOf<'image.partial'>,
   options: ReduceOptions,
 ): PartialImagesState {
   const item = itemFor(state, event.itemId, event.outputIndex);
   // A late or repeated preview never replaces a newer frame.
   if (item.final !== null || item.status === 'failed') return state;
-  if (item.latest !== null && event.partialImageIndex <= item.latest.index) return state;
-  const made = makeFrame(
+  const next = item.latest === null ? 0 : item.latest.index + 1;
+  const index = event.partialImageIndex ?? next;
+  if (item.latest !== null && index < next) return state;
+  const made = frameFor(
+    state,
+    item,
     {
       payload: event.b64,
-      index: event.partialImageIndex,
+      index,
       isFinal: false,
-      declared: event,
+      format: event.format,
+      size: event.size,
+      detected: event.detected,
       sequenceNumber: event.sequenceNumber,
       receivedAt: event.receivedAt,
-      itemId: item.id,
     },
-    state,
     options,
   );
-  if (!made.ok) return putItem(state, failItem(item, made.error));
-  return putItem(state, {
+  if (!made.ok) return commit(state, failItem(item, made.error));
+  return commit(state, {
     ...item,
     status: 'partial',
     frames: [...item.frames, made.frame],
@@ -312,6 +237,23 @@ function applyPartial(
     size: item.size ?? made.size,
     outputFormat: made.format,
   });
+}
+
+function completeItem(
+  item: PartialImageItem,
+  frame: PartialImageFrame,
+  fields: Pick<PartialImageItem, 'revisedPrompt' | 'size' | 'outputFormat'>,
+  options: ReduceOptions,
+): PartialImageItem {
+  return {
+    ...item,
+    ...fields,
+    status: 'completed',
+    frames: options.keepHistory ? [...item.frames, frame] : [frame],
+    latest: frame,
+    final: frame,
+    error: null,
+  };
 }
 
 function applyFinal(
@@ -323,33 +265,32 @@ function applyFinal(
 ): PartialImagesState {
   const item = itemFor(state, image.itemId, image.outputIndex);
   if (item.final !== null) return state; // already final: a terminal event repeating it
-  const index = item.latest === null ? 0 : item.latest.index + 1;
-  const made = makeFrame(
+  const made = frameFor(
+    state,
+    item,
     {
       payload: image.result,
-      index,
+      index: item.latest === null ? 0 : item.latest.index + 1,
       isFinal: true,
-      declared: image,
+      format: image.format,
+      size: image.size,
+      detected: image.detected,
       sequenceNumber,
       receivedAt,
-      itemId: item.id,
     },
-    state,
     options,
   );
   const revisedPrompt = image.revisedPrompt ?? item.revisedPrompt;
-  if (!made.ok) return putItem(state, { ...failItem(item, made.error), revisedPrompt });
-  return putItem(state, {
-    ...item,
-    status: 'completed',
-    frames: options.keepHistory ? [...item.frames, made.frame] : [made.frame],
-    latest: made.frame,
-    final: made.frame,
-    revisedPrompt,
-    size: image.size ?? item.size ?? made.size,
-    outputFormat: made.format,
-    error: null,
-  });
+  if (!made.ok) return commit(state, { ...failItem(item, made.error), revisedPrompt });
+  return commit(
+    state,
+    completeItem(
+      item,
+      made.frame,
+      { revisedPrompt, size: image.size ?? item.size ?? made.size, outputFormat: made.format },
+      options,
+    ),
+  );
 }
 
 function applyFinals(
@@ -366,7 +307,7 @@ function applyFinals(
 
 function applyTerminal(
   state: PartialImagesState,
-  event: ResponseCompletedEvent | ResponseIncompleteEvent | ResponseFailedEvent,
+  event: EventOf<'response.completed' | 'response.incomplete' | 'response.failed'>,
   options: ReduceOptions,
 ): PartialImagesState {
   // Recover finals that output_item.done did not deliver.
@@ -404,11 +345,7 @@ function applyTerminal(
   };
 }
 
-function endStream(
-  state: PartialImagesState,
-  reason: 'done' | 'eof',
-  sequenceNumber: number | null,
-): PartialImagesState {
+function endStream(state: PartialImagesState, reason: 'done' | 'eof'): PartialImagesState {
   const allFinal = state.items.every((item) => !isOpen(item));
   // `[DONE]` is a deliberate end. A bare close is one too for the Images API, which has no
   // terminal response event, once every image is final. Anything else was cut short.
@@ -419,19 +356,25 @@ function endStream(
     'stream-truncated',
     reason === 'done'
       ? 'The stream ended ([DONE]) before every image was final.'
-      : 'The stream ended without a terminal event (the connection was probably dropped).',
-    { sequenceNumber },
+      : state.status === 'idle'
+        ? 'The stream ended before any event arrived.'
+        : 'The stream ended without a terminal event (the connection was probably dropped).',
   );
   return { ...failOpenItems(state, () => error), status: 'failed', error };
 }
 
+function startStreaming(state: PartialImagesState): PartialImagesState {
+  return state.status === 'idle' ? { ...state, status: 'streaming' } : state;
+}
+
 /**
- * Applies one normalized event to the state. Pure: the same inputs give the same output, and
+ * Applies one normalised event to the state. Pure: the same inputs give the same output, and
  * nothing is mutated.
  *
  * - Items are keyed by `itemId` and kept sorted by `outputIndex`; several images may interleave.
- * - An event whose `sequenceNumber` is not above `state.lastSequenceNumber` is dropped (a replay
- *   after a resume); a late preview never replaces a newer frame.
+ *   At most {@link MAX_ITEMS} per response.
+ * - A late or repeated preview never replaces a newer frame, and a final is applied once, so
+ *   replays change nothing. (`consume` also drops replays by sequence number.)
  * - The final image is taken from `image.final` whatever the provider's `status` says, and
  *   recovered from `response.completed` when it was missed.
  * - Errors become state: the response's `error`, or one item's `error` for per-image problems.
@@ -452,34 +395,6 @@ export function reducePartialImages(
   event: PartialImageEvent,
   options: ReduceOptions = EMPTY_OPTIONS,
 ): PartialImagesState {
-  const seq = event.sequenceNumber;
-  let base = state;
-  if (event.type === 'response.created' && event.responseId !== null) {
-    if (state.responseId !== null && state.responseId !== event.responseId) {
-      // A new response in the same store: its sequence numbers start again.
-      base = { ...state, lastSequenceNumber: null, responseId: event.responseId };
-    }
-  }
-  if (seq !== null && base.lastSequenceNumber !== null && seq <= base.lastSequenceNumber) {
-    return state;
-  }
-  const next = apply(base, event, options);
-  if (next === base) return state;
-  if (seq === null || (next.lastSequenceNumber !== null && seq <= next.lastSequenceNumber)) {
-    return next;
-  }
-  return { ...next, lastSequenceNumber: seq };
-}
-
-function startStreaming(state: PartialImagesState): PartialImagesState {
-  return state.status === 'idle' ? { ...state, status: 'streaming' } : state;
-}
-
-function apply(
-  state: PartialImagesState,
-  event: PartialImageEvent,
-  options: ReduceOptions,
-): PartialImagesState {
   const terminal = isTerminalStatus(state.status);
   switch (event.type) {
     case 'response.created': {
@@ -492,32 +407,32 @@ function apply(
         !(previousSize?.width === event.size.width && previousSize.height === event.size.height)
           ? event.size
           : previousSize;
-      const changed =
-        state.status === 'idle' ||
-        state.responseId !== (event.responseId ?? state.responseId) ||
-        format !== state.toolDefaults.format ||
-        size !== state.toolDefaults.size;
-      if (!changed) return state;
-      return {
-        ...state,
-        status: 'streaming',
-        responseId: event.responseId ?? state.responseId,
-        toolDefaults: { format, size },
-      };
+      const responseId = event.responseId ?? state.responseId;
+      if (
+        state.status !== 'idle' &&
+        state.responseId === responseId &&
+        format === state.toolDefaults.format &&
+        size === state.toolDefaults.size
+      ) {
+        return state;
+      }
+      return { ...state, status: 'streaming', responseId, toolDefaults: { format, size } };
     }
     case 'image.added': {
-      if (findItem(state, event.itemId)) return state;
-      return putItem(startStreaming(state), itemFor(state, event.itemId, event.outputIndex));
+      if (terminal || findItem(state, event.itemId)) return state;
+      return commit(startStreaming(state), itemFor(state, event.itemId, event.outputIndex));
     }
     case 'image.progress': {
+      if (terminal) return state;
       const item = itemFor(state, event.itemId, event.outputIndex);
       const known = findItem(state, event.itemId) === item;
       let status: ItemStatus = item.status;
       if (item.status === 'pending' && event.phase !== 'completed') status = 'generating';
       if (known && status === item.status) return state;
-      return putItem(startStreaming(state), { ...item, status });
+      return commit(startStreaming(state), { ...item, status });
     }
     case 'image.partial':
+      if (terminal) return state;
       return applyPartial(startStreaming(state), event, options);
     case 'image.final':
       return applyFinal(
@@ -527,21 +442,51 @@ function apply(
         event.receivedAt,
         options,
       );
+    case 'image.settled': {
+      if (terminal) return state;
+      const item = findItem(state, event.itemId);
+      if (!item || !isOpen(item) || item.latest === null) return state;
+      const frame = settleFrame(item.latest, event.receivedAt);
+      return commit(
+        state,
+        completeItem(
+          item,
+          frame,
+          { revisedPrompt: item.revisedPrompt, size: item.size, outputFormat: item.outputFormat },
+          options,
+        ),
+      );
+    }
     case 'image.failed': {
+      if (terminal) return state;
       const item = itemFor(state, event.itemId, event.outputIndex);
       if (!isOpen(item)) return state;
-      const error = new PartialImagesError(
-        'image-failed',
-        `The provider reported that image ${item.id} failed.`,
-        { itemId: item.id, sequenceNumber: event.sequenceNumber },
-      );
-      return putItem(startStreaming(state), failItem(item, error));
+      const error =
+        event.error ??
+        new PartialImagesError(
+          'image-failed',
+          `The provider reported that image ${item.id} failed.`,
+          {
+            itemId: item.id,
+            sequenceNumber: event.sequenceNumber,
+          },
+        );
+      return commit(startStreaming(state), failItem(item, error));
     }
+    case 'response.images':
+      return applyFinals(
+        startStreaming(state),
+        event.images,
+        event.sequenceNumber,
+        event.receivedAt,
+        options,
+      );
     case 'response.completed':
     case 'response.incomplete':
     case 'response.failed':
-      if (terminal)
+      if (terminal) {
         return applyFinals(state, event.images, event.sequenceNumber, event.receivedAt, options);
+      }
       return applyTerminal(state, event, options);
     case 'error': {
       if (terminal) return state;
@@ -550,10 +495,11 @@ function apply(
     }
     case 'stream.end':
       if (terminal) return state;
-      return endStream(state, event.reason, event.sequenceNumber);
+      return endStream(state, event.reason);
     case 'stream.error': {
-      if (!event.fatal)
+      if (!event.fatal) {
         return state.error === event.error ? state : { ...state, error: event.error };
+      }
       if (terminal) return state;
       const failed = failOpenItems(state, () => event.error);
       return {

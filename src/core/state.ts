@@ -7,41 +7,30 @@
 import type { PartialImagesError } from './errors';
 import type { ImageFormat, ImageSize } from './mime';
 
-/** The life of the whole response. The values are the `data-state` strings too. */
-export const ResponseStatus = {
-  /** Nothing consumed yet (also what server rendering shows). */
-  Idle: 'idle',
-  /** Events are arriving. */
-  Streaming: 'streaming',
-  /** `response.completed`, or `[DONE]` with every image final. */
-  Completed: 'completed',
-  /** `response.incomplete`: the provider stopped early. */
-  Incomplete: 'incomplete',
-  /** An error event, `response.failed`, an HTTP error or a stream cut short. */
-  Failed: 'failed',
-  /** The signal fired or `abort()` was called. */
-  Aborted: 'aborted',
-} as const;
+/**
+ * The life of the whole response:
+ * - `idle`: nothing consumed yet (also what server rendering shows);
+ * - `streaming`: events are arriving;
+ * - `completed`: the response completed (`response.completed`, `[DONE]` with every image final);
+ * - `incomplete`: the provider stopped early (`response.incomplete`, a content filter);
+ * - `failed`: an error event, `response.failed`, an HTTP error, a stream cut short;
+ * - `aborted`: the signal fired or `abort()` was called.
+ */
+export type ResponseStatus =
+  | 'idle'
+  | 'streaming'
+  | 'completed'
+  | 'incomplete'
+  | 'failed'
+  | 'aborted';
 
-/** `'idle' | 'streaming' | 'completed' | 'incomplete' | 'failed' | 'aborted'`. */
-export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
-
-/** The life of one image. The values are the component's `data-state` strings too. */
-export const ItemStatus = {
-  /** The item exists; no work reported yet. */
-  Pending: 'pending',
-  /** The provider is generating; no frame yet. */
-  Generating: 'generating',
-  /** At least one preview frame is available. */
-  Partial: 'partial',
-  /** The final image is available. */
-  Completed: 'completed',
-  /** The image failed; `item.error` says why and any frame received stays available. */
-  Failed: 'failed',
-} as const;
-
-/** `'pending' | 'generating' | 'partial' | 'completed' | 'failed'`. */
-export type ItemStatus = (typeof ItemStatus)[keyof typeof ItemStatus];
+/**
+ * The life of one image, also `<ProgressiveImage>`'s `data-state`:
+ * `pending` (the item exists), `generating` (work reported, no frame yet), `partial` (a preview is
+ * there), `completed` (the final image is there), `failed` (`item.error` says why; any frame
+ * received stays).
+ */
+export type ItemStatus = 'pending' | 'generating' | 'partial' | 'completed' | 'failed';
 
 /** One displayable frame: a preview, or the final image (`isFinal`). */
 export interface PartialImageFrame {
@@ -69,9 +58,9 @@ export interface PartialImageFrame {
   readonly receivedAt: number;
 }
 
-/** One image generation call of the response. */
+/** One image of the response. */
 export interface PartialImageItem {
-  /** The provider's item id (`ig_…`), or `image_<n>` for Images API streams. */
+  /** The provider's item id (`ig_…`, the AI SDK's tool call id), or `image_<n>` when it has none. */
   readonly id: string;
   /** The position in `response.output`; items are sorted by it. */
   readonly outputIndex: number;
@@ -107,8 +96,6 @@ export interface PartialImagesState {
   readonly error: PartialImagesError | null;
   /** The provider's response id (`resp_…`), once known. */
   readonly responseId: string | null;
-  /** The highest `sequence_number` applied to this state; older or repeated events are dropped. */
-  readonly lastSequenceNumber: number | null;
   /** The image tool's format and size as echoed in `response.created`, used as defaults. */
   readonly toolDefaults: { readonly format: ImageFormat | null; readonly size: ImageSize | null };
 }
@@ -119,11 +106,10 @@ export const initialPartialImagesState: PartialImagesState = Object.freeze({
   items: Object.freeze([]) as readonly PartialImageItem[],
   error: null,
   responseId: null,
-  lastSequenceNumber: null,
   toolDefaults: Object.freeze({ format: null, size: null }),
 }) as PartialImagesState;
 
-/** Is the response over (`completed`, `incomplete`, `failed` or `aborted`)? */
+/** Is the response over (`completed`, `incomplete`, `failed` or `aborted`)? @internal */
 export function isTerminalStatus(status: ResponseStatus): boolean {
   return status !== 'idle' && status !== 'streaming';
 }

@@ -4,11 +4,24 @@
  * `useSyncExternalStore`, and anything else can `subscribe`.
  */
 
-import { type PartialImagesSource, pumpSource, type SourceEnd, toSourceError } from './consume';
-import { PartialImagesError } from './errors';
-import { normalizeEvent, type PartialImageEvent, streamErrorEvent } from './events';
+import { offerFrameBlob } from './blob';
+import { describeThrown, PartialImagesError } from './errors';
+import { type PartialImageEvent, streamErrorEvent } from './events';
+import { createSession, type WorkerOption } from './pipeline';
 import { type ReduceOptions, reducePartialImages } from './reducer';
-import { initialPartialImagesState, isTerminalStatus, type PartialImagesState } from './state';
+import {
+  abortedError,
+  errorFields,
+  HttpStatusError,
+  openSource,
+  type PartialImagesSource,
+} from './source';
+import {
+  initialPartialImagesState,
+  isTerminalStatus,
+  type PartialImageFrame,
+  type PartialImagesState,
+} from './state';
 
 /** What `resume` is told besides the last sequence number. */
 export interface ResumeContext {
@@ -28,10 +41,11 @@ export interface PartialImagesStoreOptions extends ReduceOptions {
    * Reconnects after a dropped connection (never after a normal end or an abort): return a new
    * source that continues after `lastSequenceNumber`, e.g. OpenAI's
    * `GET /v1/responses/{id}?stream=true&starting_after={lastSequenceNumber}`. Replayed events are
-   * dropped by sequence number, so no frame is duplicated.
+   * dropped by sequence number, so no frame is duplicated. A `resume` that throws counts as a
+   * failed attempt, as one that rejects does; one that returns `null` gives up.
    */
   resume?:
-    | ((lastSequenceNumber: number | null, context: ResumeContext) => PartialImagesSource)
+    | ((lastSequenceNumber: number | null, context: ResumeContext) => PartialImagesSource | null)
     | undefined;
   /**
    * How many times `resume` may be called per `consume`.
@@ -39,10 +53,19 @@ export interface PartialImagesStoreOptions extends ReduceOptions {
    */
   maxResumeAttempts?: number | undefined;
   /**
-   * Called for every raw event the store receives, with what it normalized to (`null` for events
-   * that do not concern images). Meant for inspectors and logging.
+   * Called for every raw event the store receives, with what it normalised to (`null` for events
+   * that do not concern images). Meant for inspectors and logging; with it, a Worker also sends
+   * every raw event back to the page.
    */
   onEvent?: ((raw: unknown, event: PartialImageEvent | null) => void) | undefined;
+  /**
+   * Where byte streams are parsed. By default, in a browser, a shared Web Worker parses them off
+   * the main thread (and the page takes over when no Worker can start); `false` parses in the
+   * page; a function supplies your own Worker (for a custom bundler or CSP set-up), which must
+   * run this package's `worker` module.
+   * @defaultValue a shared Worker where one can run
+   */
+  worker?: WorkerOption;
 }
 
 /** Options of {@link PartialImagesStore.consume}. */
@@ -66,10 +89,10 @@ export interface PartialImagesStore {
   /** Calls `listener` after each change. Returns the function that unsubscribes. */
   subscribe(listener: PartialImagesListener): () => void;
   /**
-   * Applies one raw event (any shape {@link normalizeEvent} accepts). Never throws: problems go
-   * into the state.
+   * Applies one normalised event (the reducer's input). To push a raw provider event by hand,
+   * normalise it first: `store.dispatch(normalizeEvent(raw))`, or `consume` an iterable of them.
    */
-  dispatch(raw: unknown): void;
+  dispatch(event: PartialImageEvent | null): void;
   /**
    * Reads a source to its end. Resolves (never rejects) when it ends, fails or is aborted, with
    * the outcome in the state. Starting a new `consume` stops the previous one.
@@ -79,8 +102,6 @@ export interface PartialImagesStore {
   abort(reason?: unknown): void;
   /** Stops any running `consume` (without marking the state aborted) and empties the state. */
   reset(): void;
-  /** The options the store was made with. */
-  readonly options: Readonly<PartialImagesStoreOptions>;
 }
 
 function report(error: unknown) {
@@ -88,6 +109,54 @@ function report(error: unknown) {
   queueMicrotask(() => {
     throw error;
   });
+}
+
+const MAX_MESSAGE = 300;
+const clip = (text: string) =>
+  text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+
+/** Anything reading a source threw, as a fatal {@link PartialImagesError}. */
+function sourceError(thrown: unknown, signal: AbortSignal): PartialImagesError {
+  if (signal.aborted) return abortedError(signal);
+  if (thrown instanceof PartialImagesError) return thrown;
+  if (thrown instanceof HttpStatusError) {
+    const fields = errorFields(thrown.body);
+    let detail = thrown.statusText;
+    if (typeof fields?.message === 'string') detail = fields.message;
+    else if (thrown.body && !fields && !thrown.body.trimStart().startsWith('<'))
+      detail = thrown.body.trim();
+    const code = fields?.code;
+    return new PartialImagesError(
+      'http-error',
+      clip(`HTTP ${thrown.status}${detail ? `: ${detail}` : ''}`),
+      {
+        httpStatus: thrown.status,
+        providerCode: typeof code === 'string' || typeof code === 'number' ? String(code) : null,
+        providerType: typeof fields?.type === 'string' ? fields.type : null,
+      },
+    );
+  }
+  return new PartialImagesError(
+    'stream-error',
+    clip(`Reading the stream failed: ${describeThrown(thrown)}`),
+    {
+      cause: thrown,
+    },
+  );
+}
+
+/** The newest frame that `next` has and `previous` had not (what one event added). */
+function addedFrame(
+  previous: PartialImagesState,
+  next: PartialImagesState,
+): PartialImageFrame | null {
+  if (next === previous) return null;
+  for (const item of next.items) {
+    if (item.latest === null) continue;
+    const before = previous.items.find((p) => p.id === item.id);
+    if (before?.latest !== item.latest) return item.latest;
+  }
+  return null;
 }
 
 /**
@@ -105,8 +174,6 @@ export function createPartialImagesStore(
 ): PartialImagesStore {
   let state = initialPartialImagesState;
   const listeners = new Set<PartialImagesListener>();
-  // The highest sequence number seen on any event, images or not: where a resume continues.
-  let cursor: number | null = null;
   let current: { controller: AbortController; superseded: boolean } | null = null;
 
   const setState = (next: PartialImagesState) => {
@@ -122,33 +189,7 @@ export function createPartialImagesStore(
     }
   };
 
-  const apply = (event: PartialImageEvent) => {
-    setState(reducePartialImages(state, event, options));
-  };
-
-  const dispatch = (raw: unknown) => {
-    let event: PartialImageEvent | null;
-    try {
-      event = normalizeEvent(raw);
-    } catch (error) {
-      // normalizeEvent does not throw; a getter on a hostile object could.
-      event = streamErrorEvent(
-        new PartialImagesError('invalid-event', 'An event could not be read.', { cause: error }),
-        false,
-      );
-    }
-    const seq = (raw as { sequence_number?: unknown; sequenceNumber?: unknown } | null) ?? null;
-    const n = seq === null ? undefined : (seq.sequence_number ?? seq.sequenceNumber);
-    if (typeof n === 'number' && (cursor === null || n > cursor)) cursor = n;
-    if (options.onEvent) {
-      try {
-        options.onEvent(raw, event);
-      } catch (error) {
-        report(error);
-      }
-    }
-    if (event) apply(event);
-  };
+  const apply = (event: PartialImageEvent) => setState(reducePartialImages(state, event, options));
 
   const stop = (superseded: boolean, reason?: unknown) => {
     if (!current) return;
@@ -167,37 +208,61 @@ export function createPartialImagesStore(
     if (outer?.aborted) run.controller.abort(outer.reason);
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
 
-    const sink = {
-      raw: (value: unknown) => {
-        if (!run.superseded) dispatch(value);
+    // The frame each Worker event made, until its Blob arrives.
+    const framesOf = new Map<number, PartialImageFrame>();
+    const session = createSession(
+      {
+        event(event, n) {
+          if (run.superseded) return;
+          const previous = state;
+          apply(event);
+          if (n !== undefined && (event.type === 'image.partial' || event.type === 'image.final')) {
+            const frame = addedFrame(previous, state);
+            if (frame) {
+              framesOf.set(n, frame);
+              if (framesOf.size > 32) framesOf.delete(framesOf.keys().next().value as number);
+            }
+          }
+        },
+        blob(n, blob) {
+          const frame = framesOf.get(n);
+          framesOf.delete(n);
+          if (frame && !run.superseded) offerFrameBlob(frame, blob);
+        },
+        raw: options.onEvent
+          ? (raw, event) => {
+              if (run.superseded) return;
+              try {
+                options.onEvent?.(raw, event);
+              } catch (error) {
+                report(error);
+              }
+            }
+          : undefined,
       },
-      event: (event: PartialImageEvent) => {
-        if (!run.superseded) apply(event);
-      },
-    };
+      { worker: options.worker, maxFrameBytes: options.maxFrameBytes },
+    );
 
     let next: PartialImagesSource | null = source;
     let attempt = 0;
     const maxAttempts = options.maxResumeAttempts ?? 3;
+    let failure: PartialImagesError | null = null;
     try {
       while (next !== null) {
         const reading: PartialImagesSource = next;
         next = null;
-        let end: SourceEnd | null = null;
-        let failure: PartialImagesError | null = null;
+        failure = null;
         try {
-          end = await pumpSource(reading, signal, sink);
+          await session.read(await openSource(reading, signal), signal);
         } catch (thrown) {
-          failure = toSourceError(thrown, signal);
+          failure = sourceError(thrown, signal);
         }
         if (run.superseded) return;
-        const terminal = isTerminalStatus(state.status);
         const dropped =
-          !terminal &&
+          !isTerminalStatus(state.status) &&
           !signal.aborted &&
-          ((end === 'eof' && failure === null) ||
-            (failure !== null &&
-              (failure.code === 'stream-error' || failure.code === 'malformed-json')));
+          !session.done &&
+          (failure === null || failure.code === 'stream-error');
         if (dropped && options.resume && attempt < maxAttempts) {
           attempt++;
           const error =
@@ -206,23 +271,27 @@ export function createPartialImagesStore(
               'stream-truncated',
               'The stream ended without a terminal event.',
             );
+          const context = { responseId: state.responseId, attempt, signal, error };
           try {
-            next = options.resume(cursor, { responseId: state.responseId, attempt, signal, error });
-            continue;
+            next = options.resume(session.cursor, context);
           } catch (thrown) {
-            failure = toSourceError(thrown, signal);
+            // A resume that throws is a failed attempt, as one that rejects is.
+            next = () => Promise.reject(thrown);
           }
         }
-        if (failure) apply(streamErrorEvent(failure, true));
-        else
-          apply({
-            type: 'stream.end',
-            reason: end ?? 'eof',
-            sequenceNumber: null,
-            receivedAt: Date.now(),
-          });
       }
+      if (failure) {
+        apply(streamErrorEvent(failure, true));
+      } else {
+        const reason = await session.end();
+        if (run.superseded) return;
+        apply({ type: 'stream.end', reason, sequenceNumber: null, receivedAt: Date.now() });
+      }
+    } catch (thrown) {
+      // Only an abort while the stream's last events are read gets here.
+      if (!run.superseded) apply(streamErrorEvent(sourceError(thrown, signal), true));
     } finally {
+      session.close();
       outer?.removeEventListener('abort', onOuterAbort);
       if (current === run) current = null;
     }
@@ -237,7 +306,9 @@ export function createPartialImagesStore(
         listeners.delete(listener);
       };
     },
-    dispatch,
+    dispatch(event) {
+      if (event) apply(event);
+    },
     consume,
     abort(reason) {
       if (current) return stop(false, reason);
@@ -253,9 +324,7 @@ export function createPartialImagesStore(
     },
     reset() {
       stop(true);
-      cursor = null;
       setState(initialPartialImagesState);
     },
-    options,
   };
 }

@@ -331,6 +331,26 @@ describe('normalizeEvent', () => {
     });
   });
 
+  it('ignores a metadata field of the wrong type rather than losing the event', () => {
+    for (const sequence_number of ['7', Number.NaN, 7.5, -1, 1e300]) {
+      expect(normalizeEvent({ ...partialWire, sequence_number })).toMatchObject({
+        type: 'image.partial',
+        sequenceNumber: null,
+        b64: partialWire.partial_image_b64,
+      });
+    }
+    // No index (or a wrong one): the reducer numbers the frame.
+    expect(normalizeEvent({ ...partialWire, partial_image_index: '1' })).toMatchObject({
+      type: 'image.partial',
+      partialImageIndex: null,
+    });
+    expect(normalizeEvent({ ...partialWire, output_index: 'one' })).toMatchObject({
+      type: 'image.partial',
+      outputIndex: null,
+      itemId: 'ig_1',
+    });
+  });
+
   it('returns null for events that do not concern images or the response life', () => {
     for (const raw of [
       { type: 'response.output_text.delta', delta: 'hi', sequence_number: 3 },
@@ -344,18 +364,13 @@ describe('normalizeEvent', () => {
     }
   });
 
-  it('turns invalid image events into a non-fatal invalid-event error that names the field', () => {
-    const missingIndex = { ...partialWire, partial_image_index: undefined };
-    const event = normalizeEvent(missingIndex);
+  it('turns image events without a payload into a non-fatal invalid-event error that names the field', () => {
+    const event = normalizeEvent({ ...partialWire, partial_image_b64: 42 });
     expect(event).toMatchObject({ type: 'stream.error', fatal: false });
     if (event?.type !== 'stream.error') throw new Error('narrowing');
     expect(event.error).toBeInstanceOf(PartialImagesError);
     expect(event.error.code).toBe('invalid-event');
-    expect(event.error.message).toContain('partial_image_index');
-    expect(normalizeEvent({ ...partialWire, partial_image_b64: 42 })).toMatchObject({
-      type: 'stream.error',
-      error: { code: 'invalid-event' },
-    });
+    expect(event.error.message).toContain('partial_image_b64');
     expect(normalizeEvent('not an object')).toMatchObject({
       type: 'stream.error',
       error: { code: 'invalid-event' },

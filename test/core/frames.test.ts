@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createPartialImagesStore,
@@ -7,19 +5,16 @@ import {
   normalizeEvent,
   type PartialImagesState,
   reducePartialImages,
-  sniffImageFormat,
-  sniffImageSize,
 } from '../../src/core';
+import { sniffImageFormat, sniffImageSize } from '../../src/core/mime';
 import { imageResponseEvents } from '../fixtures/events';
-import type { FrameSet } from '../fixtures/frames/make-frames';
+import { smallFrames } from '../fixtures/frames';
 import { fakeBase64, sse, sseResponse } from '../fixtures/streams';
 
 vi.mock('react', () => ({}));
 
 /** Real PNG, JPEG and WebP frames made by test/fixtures/frames/make-frames.ts. */
-const sets = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../fixtures/frames/small/frames.json'), 'utf8'),
-) as FrameSet[];
+const sets = smallFrames;
 
 describe('real encoded frames', () => {
   it('covers every format and aspect ratio', () => {

@@ -95,7 +95,9 @@ describe('reducePartialImages', () => {
   });
 
   it('keys items by id, orders them by output_index, and survives interleaving', () => {
-    const { state } = run(imageResponseEvents({ items: 3, partials: 2, interleave: true }));
+    const { state } = run(
+      imageResponseEvents({ items: 3, partials: 2, interleave: true, ending: 'none' }),
+    );
     expect(state.items.map((i) => [i.id, i.outputIndex, i.status])).toEqual([
       ['ig_0', 1, 'completed'],
       ['ig_1', 2, 'completed'],

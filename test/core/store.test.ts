@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createPartialImagesStore,
+  normalizeEvent,
   PartialImagesError,
   type PartialImagesState,
 } from '../../src/core';
@@ -40,9 +41,12 @@ describe('createPartialImagesStore', () => {
     const unsubscribe = store.subscribe((state, previous) =>
       calls.push(`${previous.status}->${state.status}`),
     );
-    for (const event of imageResponseEvents({ textDeltas: 5 })) store.dispatch(event);
+    for (const event of imageResponseEvents({ textDeltas: 5 }))
+      store.dispatch(normalizeEvent(event));
     // Text deltas, reasoning items and repeats change nothing and notify no one.
-    store.dispatch({ type: 'response.output_text.delta', delta: 'late', sequence_number: 500 });
+    store.dispatch(
+      normalizeEvent({ type: 'response.output_text.delta', delta: 'late', sequence_number: 500 }),
+    );
     expect(calls[0]).toBe('idle->streaming');
     expect(calls.at(-1)).toBe('streaming->completed');
     const count = calls.length;
@@ -52,7 +56,7 @@ describe('createPartialImagesStore', () => {
     expect(store.getState()).toBe(store.getInitialState());
   });
 
-  it('never throws out of dispatch, whatever it is given, and a throwing listener cannot break it', async () => {
+  it('never throws out of normalizeEvent and dispatch, whatever it is given, and a throwing listener cannot break it', async () => {
     const store = createPartialImagesStore();
     const thrown: unknown[] = [];
     const onError = (event: ErrorEvent | Error) => thrown.push(event);
@@ -66,12 +70,19 @@ describe('createPartialImagesStore', () => {
       },
     });
     for (const raw of [undefined, null, 42, 'text', [], {}, hostile, { type: 'error' }]) {
-      expect(() => store.dispatch(raw)).not.toThrow();
+      expect(() => store.dispatch(normalizeEvent(raw))).not.toThrow();
     }
+    expect(normalizeEvent(hostile)).toMatchObject({
+      type: 'stream.error',
+      fatal: false,
+      error: { code: 'invalid-event' },
+    });
     await sleep(0);
     process.off('uncaughtException', onError as never);
-    expect(store.getState().status).toBe('failed');
+    expect(store.getState()).toMatchObject({ status: 'failed', error: { code: 'provider-error' } });
+    // Every change reached the listener, whose throws surface (uncaught) without stopping it.
     expect(thrown.length).toBeGreaterThan(0);
+    expect(thrown.every((error) => (error as Error).message === 'listener bug')).toBe(true);
   });
 
   it('consumes an SSE Response to completion', async () => {
