@@ -1,3 +1,5 @@
+import { errorFields, HttpStatusError } from '../core/source';
+
 /**
  * Upstream failures as safe SSE `error` events.
  *
@@ -26,18 +28,6 @@ export interface SSEErrorBody {
 export interface SSEErrorEvent {
   type: 'error';
   error: SSEErrorBody;
-}
-
-/** A non-2xx provider `Response`: its status and the start of its body. @internal */
-export class UpstreamHttpError extends Error {
-  readonly status: number;
-  readonly body: unknown;
-  constructor(status: number, body: unknown) {
-    super(`The upstream response had HTTP status ${status}.`);
-    this.name = 'UpstreamHttpError';
-    this.status = status;
-    this.body = body;
-  }
 }
 
 const MAX_MESSAGE = 300;
@@ -84,29 +74,6 @@ function typeForStatus(status: number): string {
   return 'server_error';
 }
 
-interface ProviderErrorFields {
-  message?: unknown;
-  code?: unknown;
-  type?: unknown;
-  param?: unknown;
-}
-
-/** The provider's error object inside a parsed error body (`{ error: {…} }` or flat). */
-function errorFields(body: unknown): ProviderErrorFields | null {
-  let value = body;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      return null; // plain text or HTML: nothing that is known to be safe to show
-    }
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const nested = (value as { error?: unknown }).error;
-  if (typeof nested === 'object' && nested !== null) return nested as ProviderErrorFields;
-  return value as ProviderErrorFields;
-}
-
 function stringOrNull(value: unknown): string | null {
   if (typeof value === 'string') return safeText(value) || null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -151,14 +118,14 @@ const TIMEOUT_NAMES = new Set([
 /**
  * Turns whatever an upstream threw into a safe `error` event.
  *
- * Recognized, by shape (no SDK import): a non-2xx `Response` (via {@link UpstreamHttpError}),
+ * Recognized, by shape (no SDK import): a non-2xx `Response` (the core's `HttpStatusError`),
  * openai's `APIError` (`status` + `error` body; also thrown for an `error` event mid-stream),
  * the OpenRouter SDK's HTTP errors (`statusCode` + `error` / `body`), and timeouts. Anything else
  * (a network failure, an SDK validation error, a bug) becomes a generic `upstream_error`.
  * @internal
  */
 export function toSSEErrorEvent(thrown: unknown): SSEErrorEvent {
-  if (thrown instanceof UpstreamHttpError) return providerErrorEvent(thrown.status, thrown.body);
+  if (thrown instanceof HttpStatusError) return providerErrorEvent(thrown.status, thrown.body);
   if (typeof thrown === 'object' && thrown !== null) {
     const e = thrown as {
       name?: unknown;

@@ -11,5 +11,5 @@ export type { SSEResponseInit } from './response';
 export { SSE_HEADERS, toSSEResponse } from './response';
 export type { RelaySource, RelayUpstream } from './source';
 export type { SSEEventFilter, ToSSEStreamOptions, WireEvent } from './stream';
-export { DEFAULT_KEEP_ALIVE_MS, toSSEStream } from './stream';
-export { isImageStreamEvent, toWireEvent } from './wire';
+export { toSSEStream } from './stream';
+export type { FinalImageUpload, UploadFinalImage } from './upload';

@@ -54,12 +54,13 @@ export interface SSEResponseInit extends ResponseInit, ToSSEStreamOptions {}
  * ```
  */
 export function toSSEResponse(events: RelaySource, init: SSEResponseInit = {}): Response {
-  const { signal, filter, keepAlive, onError, headers, status, statusText } = init;
+  const { signal, filter, keepAlive, onError, uploadFinalImage, headers, status, statusText } =
+    init;
   const merged = new Headers(SSE_HEADERS);
   if (headers !== undefined) {
     for (const [key, value] of new Headers(headers)) merged.set(key, value);
   }
-  const body = toSSEStream(events, { signal, filter, keepAlive, onError });
+  const body = toSSEStream(events, { signal, filter, keepAlive, onError, uploadFinalImage });
   const responseInit: ResponseInit = { status: status ?? 200, headers: merged };
   if (statusText !== undefined) responseInit.statusText = statusText;
   return new Response(body, responseInit);

@@ -9,7 +9,8 @@ import type { ResponsesRequest } from '@openrouter/sdk/models';
 import type { CreateResponsesResponse } from '@openrouter/sdk/models/operations';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPartialImagesStore, type PartialImagesSource } from '../../src/core';
-import { toSSEStream, toWireEvent } from '../../src/server';
+import { toWireShape as toWireEvent } from '../../src/core/wire';
+import { toSSEStream } from '../../src/server';
 import { bytesOf, chunksOf, sse, sseResponse } from '../fixtures/streams';
 import {
   aborted,

@@ -162,14 +162,25 @@ describe('toSSEStream: filter', () => {
     const types = relayed.map((m) => (m.json as { type: string }).type);
     expect(types).not.toContain('response.output_text.delta');
     expect(types).not.toContain('keepalive');
-    const expected = events.filter(
-      (event) =>
-        event.type !== 'response.output_text.delta' &&
-        event.type !== 'keepalive' &&
-        (event.item as { type?: string } | undefined)?.type !== 'reasoning',
-    );
+    const expected = events
+      .filter(
+        (event) =>
+          event.type !== 'response.output_text.delta' &&
+          event.type !== 'keepalive' &&
+          (event.item as { type?: string } | undefined)?.type !== 'reasoning',
+      )
+      .map((event) => {
+        if (event.type !== 'response.completed') return event;
+        // The final image went out in output_item.done: it is not sent a second time.
+        const response = event.response as { output: Record<string, unknown>[] };
+        const output = response.output.map(({ result: _result, ...item }) => item);
+        return { ...event, response: { ...response, output } };
+      });
     expect(relayed.map((m) => m.json)).toEqual(expected);
     expect(relayed.length).toBeLessThan(events.length - 4);
+    // With 'all', everything goes, the repeat included.
+    const all = await readEvents(toSSEStream(iterate(events)));
+    expect(all.map((m) => m.json)).toEqual(events);
     expect(await finalState(toSSEStream(iterate(events), { filter: 'images' }))).toEqual(
       await finalState(events),
     );
@@ -465,22 +476,37 @@ describe('toSSEStream: failures become one safe error event', () => {
     }
   });
 
-  it('a network failure mid-stream ends the relay with an error event the store reports', async () => {
+  it('a dropped upstream connection ends the relay as the provider would: cut, and resumable', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const events = imageResponseEvents();
     const text = sse(events);
     const cut = text.indexOf('partial_image_index":1');
+    const onError = vi.fn();
     const relayed = await readEvents(
+      toSSEStream(async () => failingResponse(text.slice(0, cut), new TypeError('terminated')), {
+        onError,
+      }),
+    );
+    // No error event: the client sees a stream cut short, as it would from the provider.
+    expect(relayed.some((m) => m.event === 'error')).toBe(false);
+    expect(onError).toHaveBeenCalledTimes(1);
+    const store = createPartialImagesStore();
+    await store.consume(
       toSSEStream(async () => failingResponse(text.slice(0, cut), new TypeError('terminated'))),
     );
-    expect(relayed.at(-1)?.json).toEqual(UPSTREAM_FAILED);
-    const store = createPartialImagesStore();
-    await store.consume(toSSEStream(async () => failingResponse(text.slice(0, cut), new Error())));
     expect(store.getState()).toMatchObject({
+      status: 'failed',
+      error: { code: 'stream-truncated' },
+    });
+    expect(store.getState().items[0]?.frames).toHaveLength(1);
+    // Anything else that fails mid-stream (a bug, an SDK's own error) is one safe error event.
+    const broken = createPartialImagesStore();
+    await broken.consume(toSSEStream(async () => failingResponse(text.slice(0, cut), new Error())));
+    expect(broken.getState()).toMatchObject({
       status: 'failed',
       error: { code: 'provider-error', providerCode: 'upstream_error' },
     });
-    expect(store.getState().items[0]?.frames).toHaveLength(1);
+    expect(broken.getState().items[0]?.frames).toHaveLength(1);
   });
 
   it("relays the provider's own error events as they are, masking keys, and goes on", async () => {

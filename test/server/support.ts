@@ -4,11 +4,9 @@
  * aborted, and can hang mid-stream), readers for the relayed SSE, and real-frame fixtures.
  */
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseSSE } from '../../src/core';
 import { imageResponseEvents } from '../fixtures/events';
-import type { FrameSet } from '../fixtures/frames/make-frames';
+import { type FrameSet, smallFrames } from '../fixtures/frames';
 import { bytesOf } from '../fixtures/streams';
 
 // ---------------------------------------------------------------------------------------------
@@ -16,9 +14,7 @@ import { bytesOf } from '../fixtures/streams';
 // ---------------------------------------------------------------------------------------------
 
 /** The committed small frame sets (real PNG, WebP and JPEG bytes). */
-export const FRAME_SETS: readonly FrameSet[] = JSON.parse(
-  readFileSync(join(import.meta.dirname, '../fixtures/frames/small/frames.json'), 'utf8'),
-) as FrameSet[];
+export const FRAME_SETS: readonly FrameSet[] = smallFrames;
 
 function frameSet(index: number): FrameSet {
   const set = FRAME_SETS[index % FRAME_SETS.length];

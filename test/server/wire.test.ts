@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isImageStreamEvent, toWireEvent } from '../../src/server';
+import { toWireShape as toWireEvent } from '../../src/core/wire';
+import { isImageStreamEvent } from '../../src/server/wire';
 import { imageResponseEvents } from '../fixtures/events';
 
 describe('the server entry', () => {
@@ -21,7 +22,7 @@ describe('the server entry', () => {
   });
 });
 
-describe('toWireEvent', () => {
+describe('toWireShape', () => {
   it('returns wire events (openai SDK, parsed JSON) as the very same object', () => {
     for (const event of imageResponseEvents({ textDeltas: 1 })) {
       expect(toWireEvent(event)).toBe(event);
