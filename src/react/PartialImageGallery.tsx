@@ -1,27 +1,17 @@
 import * as React from 'react';
-import type { PartialImagesSource } from '../core/consume';
 import type { PartialImageItem, PartialImagesState } from '../core/state';
 import type { PartialImagesStore } from '../core/store';
 import { ProgressiveImage, type ProgressiveImageProps } from './ProgressiveImage';
-import {
-  type UsePartialImagesOptions,
-  usePartialImage,
-  usePartialImageIds,
-  usePartialImages,
-  usePartialImagesSelector,
-} from './usePartialImages';
+import { usePartialImage, usePartialImageIds } from './usePartialImages';
+import { useStoreSelector } from './useStoreSelector';
 
 /** Props of {@link PartialImageGallery}. Other props go to the root `<div>`. */
 export interface PartialImageGalleryProps
   extends Omit<React.HTMLAttributes<HTMLDivElement>, 'children'> {
-  /** What to stream (as for `usePartialImages`); or pass `store`. */
-  source?: PartialImagesSource | null | undefined;
-  /** A store already fed elsewhere (e.g. by `usePartialImages`). */
-  store?: PartialImagesStore | undefined;
-  /** Options for the gallery's own `usePartialImages`, when it is given a `source`. */
-  options?: UsePartialImagesOptions | undefined;
+  /** The store to show: `usePartialImages(source).store`. */
+  store: PartialImagesStore;
   /** Props for every `<ProgressiveImage>` (crossfade, srcMode, placeholder, …). */
-  imageProps?: Omit<ProgressiveImageProps, 'item' | 'store' | 'id'> | undefined;
+  imageProps?: Omit<ProgressiveImageProps, 'item'> | undefined;
   /** A caption or actions under each image (download, open full size). */
   renderCaption?: ((item: PartialImageItem) => React.ReactNode) | undefined;
   /** The gap between images (CSS length). @defaultValue '0.5rem' */
@@ -32,6 +22,17 @@ export interface PartialImageGalleryProps
 function columns(count: number) {
   return count <= 1 ? 1 : count <= 4 ? 2 : 3;
 }
+
+/**
+ * The waiting box's aspect ratio while the response streams with no image yet (`''` when the
+ * tool's size is unknown), else `null`: one string, so that the gallery re-renders only when it
+ * changes.
+ */
+const waitingAspect = (state: PartialImagesState): string | null => {
+  if (state.status !== 'streaming' || state.items.length > 0) return null;
+  const size = state.toolDefaults.size;
+  return size ? `${size.width} / ${size.height}` : '';
+};
 
 const Cell = React.memo(function Cell(props: {
   store: PartialImagesStore;
@@ -54,23 +55,33 @@ const Cell = React.memo(function Cell(props: {
   );
 });
 
-function GalleryGrid(
-  props: Omit<PartialImageGalleryProps, 'source' | 'store' | 'options'> & {
-    store: PartialImagesStore;
-    forwardedRef: React.ForwardedRef<HTMLDivElement>;
-  },
-) {
-  const { store, forwardedRef, imageProps, renderCaption, gap = '0.5rem', style, ...rest } = props;
+/**
+ * Every image of a response, in order, each a {@link ProgressiveImage}: the drop-in for a chat
+ * message. The layout suits 1 to 4 images (1; 2 side by side; 3 with the first on top; 2×2).
+ * A frame for one image re-renders that image only; before the first image exists, one box of the
+ * tool's size waits in its place.
+ *
+ * @example
+ * ```tsx
+ * const { store } = usePartialImages(source)
+ * <PartialImageGallery
+ *   store={store}
+ *   imageProps={{ crossfade: true }}
+ *   renderCaption={(item) => item.final && <a href={item.final.src} download>Download</a>}
+ * />
+ * ```
+ */
+export const PartialImageGallery = /* @__PURE__ */ React.forwardRef<
+  HTMLDivElement,
+  PartialImageGalleryProps
+>(function PartialImageGallery(props, ref) {
+  const { store, imageProps, renderCaption, gap = '0.5rem', style, ...rest } = props;
   const ids = usePartialImageIds(store);
-  const waiting = usePartialImagesSelector(
-    store,
-    (state: PartialImagesState) => state.status === 'streaming' && state.items.length === 0,
-  );
-  const size = usePartialImagesSelector(store, (state) => state.toolDefaults.size);
+  const waiting = useStoreSelector(store, waitingAspect);
   const count = ids.length;
   return (
     <div
-      ref={forwardedRef}
+      ref={ref}
       data-part="gallery"
       data-count={count}
       {...rest}
@@ -81,11 +92,11 @@ function GalleryGrid(
         ...style,
       }}
     >
-      {waiting ? (
+      {waiting !== null ? (
         <ProgressiveImage
           {...imageProps}
           item={null}
-          aspectRatio={size ? `${size.width} / ${size.height}` : imageProps?.aspectRatio}
+          aspectRatio={waiting || imageProps?.aspectRatio}
           data-part="gallery-waiting"
         />
       ) : null}
@@ -101,39 +112,5 @@ function GalleryGrid(
       ))}
     </div>
   );
-}
-
-function GalleryWithSource(
-  props: PartialImageGalleryProps & { forwardedRef: React.ForwardedRef<HTMLDivElement> },
-) {
-  const { source, options, store: _store, ...rest } = props;
-  const { store } = usePartialImages(source, options);
-  return <GalleryGrid {...rest} store={store} />;
-}
-
-/**
- * Every image of a response, in order, each a {@link ProgressiveImage}: the drop-in for a chat
- * message. Give it a `source` to stream, or the `store` of a `usePartialImages` you already have.
- * The layout suits 1 to 4 images (1; 2 side by side; 3 with the first on top; 2×2). A frame for
- * one image re-renders that image only.
- *
- * @example
- * ```tsx
- * <PartialImageGallery
- *   store={store}
- *   imageProps={{ crossfade: true }}
- *   renderCaption={(item) => item.final && <a href={item.final.src} download>Download</a>}
- * />
- * ```
- */
-export const PartialImageGallery = /* @__PURE__ */ React.forwardRef<
-  HTMLDivElement,
-  PartialImageGalleryProps
->(function PartialImageGallery(props, ref) {
-  if (props.store) {
-    const { source: _source, options: _options, store, ...rest } = props;
-    return <GalleryGrid {...rest} store={store} forwardedRef={ref} />;
-  }
-  return <GalleryWithSource {...props} forwardedRef={ref} />;
 });
 PartialImageGallery.displayName = 'PartialImageGallery';

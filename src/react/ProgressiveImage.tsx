@@ -1,9 +1,7 @@
 import * as React from 'react';
 import type { PartialImagesError } from '../core/errors';
 import type { ItemStatus, PartialImageFrame, PartialImageItem } from '../core/state';
-import type { PartialImagesStore } from '../core/store';
 import { type FrameSrcMode, useFrameSwap } from './useFrameSwap';
-import { usePartialImage } from './usePartialImages';
 import { usePrefersReducedMotion } from './usePrefersReducedMotion';
 
 /** What the component shows, as its `data-state`: the item's status, or `idle` without one. */
@@ -12,12 +10,11 @@ export type ProgressiveImageState = ItemStatus | 'idle';
 /** Props of {@link ProgressiveImage}. Other props go to the root `<div>`. */
 export interface ProgressiveImageProps
   extends Omit<React.HTMLAttributes<HTMLDivElement>, 'children' | 'placeholder'> {
-  /** The image to show, from `usePartialImages().items`. */
+  /**
+   * The image to show: an item of `usePartialImages().items`, of `usePartialImage(store, id)`, or
+   * of `useUIMessageImages(message)`.
+   */
   item?: PartialImageItem | null | undefined;
-  /** Or a store and an item id: the component then re-renders only for that item. */
-  store?: PartialImagesStore | undefined;
-  /** The item id to read from `store`. */
-  id?: string | undefined;
   /** The image's text alternative. @defaultValue the revised prompt, else "Generated image" */
   alt?: string | undefined;
   /** The box width (a number is px). With `height`, also fixes the aspect ratio. */
@@ -33,7 +30,7 @@ export interface ProgressiveImageProps
   placeholder?: React.ReactNode | undefined;
   /**
    * Shown when the item failed; the last frame, if any, stays under it.
-   * @defaultValue a short message
+   * @defaultValue a short message, readable over any image
    */
   errorFallback?:
     | React.ReactNode
@@ -46,9 +43,9 @@ export interface ProgressiveImageProps
    */
   crossfade?: boolean | number | undefined;
   /**
-   * `data-url` puts `frame.src` in the `<img>`; `object-url` hands the browser a Blob URL, which
-   * it decodes off the main thread (cheaper for large frames); URLs are revoked when the frame is
-   * replaced or the component unmounts.
+   * `data-url` puts `frame.src` in the `<img>`; `object-url` hands the browser a Blob URL made
+   * from the bytes the parsing Worker already decoded (cheaper for large frames). Object URLs are
+   * revoked when the frame is replaced or the component unmounts.
    * @defaultValue 'data-url'
    */
   srcMode?: FrameSrcMode | undefined;
@@ -85,7 +82,10 @@ function toCss(value: number | string | undefined) {
   return typeof value === 'number' ? `${value}px` : value;
 }
 
-function boxAspectRatio(props: ProgressiveImageProps, item: PartialImageItem | null | undefined) {
+function boxAspectRatio(
+  props: Pick<ProgressiveImageProps, 'aspectRatio' | 'width' | 'height'>,
+  item: PartialImageItem | null | undefined,
+) {
   if (props.aspectRatio !== undefined) return String(props.aspectRatio);
   if (typeof props.width === 'number' && typeof props.height === 'number') {
     return `${props.width} / ${props.height}`;
@@ -128,25 +128,35 @@ function Skeleton() {
 }
 
 function DefaultError({ hasFrame }: { hasFrame: boolean }) {
+  // An opaque dark pill with white text (about 17:1) stays readable over any frame, light or
+  // dark; a translucent band over the image would not.
   return (
     <div
       data-part="error"
       style={{
         position: 'absolute',
-        left: 0,
-        right: 0,
-        bottom: 0,
-        ...(hasFrame ? {} : { top: 0 }),
+        inset: 0,
         display: 'flex',
-        alignItems: 'center',
+        alignItems: hasFrame ? 'flex-end' : 'center',
         justifyContent: 'center',
         padding: '0.5em',
-        fontSize: '0.875em',
-        color: '#fff',
-        background: hasFrame ? 'rgba(0, 0, 0, 0.6)' : 'rgba(128, 128, 128, 0.35)',
+        background: hasFrame ? undefined : 'rgba(128, 128, 128, 0.18)',
       }}
     >
-      This image could not be generated.
+      <span
+        style={{
+          maxWidth: '100%',
+          padding: '0.3em 0.8em',
+          borderRadius: '1em',
+          fontSize: '0.875em',
+          lineHeight: 1.4,
+          textAlign: 'center',
+          color: '#fff',
+          background: '#111827',
+        }}
+      >
+        This image could not be generated.
+      </span>
     </div>
   );
 }
@@ -156,7 +166,51 @@ function setAttribute(element: Element, name: string, value: string | null) {
   else if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
 
-let emptyStore: PartialImagesStore | null = null;
+/** The elements the presenter's `paint` writes. */
+interface Parts {
+  root: HTMLDivElement | null;
+  region: HTMLSpanElement | null;
+  placeholder: HTMLDivElement | null;
+  readonly regionRef: (element: HTMLSpanElement | null) => void;
+  readonly placeholderRef: (element: HTMLDivElement | null) => void;
+}
+
+function makeParts(): Parts {
+  const parts: Parts = {
+    root: null,
+    region: null,
+    placeholder: null,
+    regionRef: (element) => {
+      parts.region = element;
+    },
+    placeholderRef: (element) => {
+      parts.placeholder = element;
+    },
+  };
+  return parts;
+}
+
+const bump = (n: number) => n + 1;
+
+/**
+ * The root's ref callback. A hook of its own: the callback React keeps from the first render
+ * shares a scope with nothing that holds an item (see `useFrameSwap`).
+ */
+function useRootRef(
+  parts: Parts,
+  rootRef: (element: HTMLElement | null) => void,
+  ref: React.ForwardedRef<HTMLDivElement>,
+) {
+  return React.useCallback(
+    (element: HTMLDivElement | null) => {
+      parts.root = element;
+      rootRef(element);
+      if (typeof ref === 'function') ref(element);
+      else if (ref) ref.current = element;
+    },
+    [ref, rootRef, parts],
+  );
+}
 
 /**
  * Renders an image item's newest frame, swapping frames without flicker or layout shift.
@@ -166,8 +220,10 @@ let emptyStore: PartialImagesStore | null = null;
  * - The box is reserved from `item.size` (or `width` / `height` / `aspectRatio`) before any
  *   frame, with a placeholder, and keeps its size as frames arrive.
  * - `data-state` is the item status (`idle`, `pending`, `generating`, `partial`, `completed`,
- *   `failed`), `data-partial-index` the index of the frame on screen; `aria-busy` is set while it
- *   generates, and a visually hidden live region announces progress.
+ *   `failed`); once a frame is on screen, `data-partial-index` is the preview's index and
+ *   `data-final` marks the final image. `aria-busy` is set while it generates, and a visually
+ *   hidden live region announces progress.
+ * - One React commit per frame: the swap after decoding writes a few styles, not a render.
  * - Ships no CSS: inline styles only; `className` and `style` apply to the root `<div>`, which
  *   also gets the ref and any other prop.
  *
@@ -181,13 +237,11 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
   ProgressiveImageProps
 >(function ProgressiveImage(props, ref) {
   const {
-    item: itemProp,
-    store,
-    id,
+    item,
     alt,
     width,
     height,
-    aspectRatio: _aspectRatio,
+    aspectRatio,
     placeholder,
     errorFallback,
     crossfade = false,
@@ -199,31 +253,26 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
     style,
     ...rest
   } = props;
-  if (store === undefined && id !== undefined) {
-    throw new TypeError('`<ProgressiveImage id>` needs a `store` too; did you mean `item`?');
-  }
-  // Always call the hook; without a store it reads an empty one.
-  emptyStore ??= createEmptyStore();
-  const fromStore = usePartialImage(store ?? emptyStore, id ?? '');
-  const item = store ? fromStore : itemProp;
-
   const reduced = usePrefersReducedMotion();
   const crossfadeMs = reduced ? 0 : crossfade === true ? 200 : crossfade === false ? 0 : crossfade;
   const status: ProgressiveImageState = item ? item.status : 'idle';
   const busy = status === 'pending' || status === 'generating' || status === 'partial';
   const text = alt ?? item?.revisedPrompt ?? 'Generated image';
-  const failed = status === 'failed';
 
-  const root = React.useRef<HTMLDivElement | null>(null);
-  const status_ = React.useRef<HTMLSpanElement | null>(null);
-  const placeholderRef = React.useRef<HTMLDivElement | null>(null);
-  const announce = React.useRef({ item, partialImages });
-  announce.current = { item, partialImages };
-  // What depends on the frame on screen is also written by the swap itself, which happens
-  // between renders: the data attributes, the placeholder, the live region and the alt texts.
-  const paint = React.useCallback(
-    (shown: PartialImageFrame | null) => {
-      const box = root.current;
+  // One render once the final image is on screen (see `onSettled`).
+  const [, settle] = React.useReducer(bump, 0);
+  // One holder for the elements `paint` writes (a gallery of hundreds of images keeps these
+  // hooks), and its ref callbacks, made once, by a module function.
+  const [parts] = React.useState(makeParts);
+  const { live, showing, rootRef } = useFrameSwap(item?.latest ?? null, {
+    onSettled: settle,
+    mode: srcMode,
+    crossfadeMs,
+    onShown: onFrameShown,
+    onError: onFrameError,
+    // What depends on the frame on screen, which changes between renders, is written here only.
+    paint(shown) {
+      const box = parts.root;
       if (box) {
         setAttribute(
           box,
@@ -231,43 +280,25 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
           shown && !shown.isFinal ? String(shown.index) : null,
         );
         setAttribute(box, 'data-final', shown?.isFinal ? '' : null);
-        for (const image of box.querySelectorAll<HTMLImageElement>('img[data-part="frame"]')) {
-          image.alt = image.getAttribute('aria-hidden') === 'true' ? '' : text;
-        }
       }
-      if (placeholderRef.current) placeholderRef.current.style.display = shown ? 'none' : '';
-      const region = status_.current;
-      const message = announcement(announce.current.item, shown, announce.current.partialImages);
-      if (region && region.textContent !== message) region.textContent = message;
+      if (parts.placeholder) parts.placeholder.style.display = shown ? 'none' : '';
+      const message = announcement(item, shown, partialImages);
+      if (parts.region && parts.region.textContent !== message) {
+        parts.region.textContent = message;
+      }
     },
-    [text],
-  );
-  const { slots, refs, shown } = useFrameSwap(item?.latest ?? null, {
-    mode: srcMode,
-    crossfadeMs,
-    onShown: onFrameShown,
-    onError: onFrameError,
-    paint,
-    settled: status === 'completed' || status === 'failed',
   });
-  const composedRef = React.useCallback(
-    (element: HTMLDivElement | null) => {
-      root.current = element;
-      if (typeof ref === 'function') ref(element);
-      else if (ref) ref.current = element;
-    },
-    [ref],
-  );
+  const composedRef = useRootRef(parts, rootRef, ref);
 
   let errorSlot: React.ReactNode = null;
-  if (failed && item) {
+  if (status === 'failed' && item) {
     errorSlot =
       typeof errorFallback === 'function' ? (
         errorFallback(item.error, item)
       ) : errorFallback !== undefined ? (
         errorFallback
       ) : (
-        <DefaultError hasFrame={shown !== null} />
+        <DefaultError hasFrame={item.latest !== null} />
       );
   }
 
@@ -275,48 +306,35 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
     <div
       ref={composedRef}
       data-state={status}
-      data-partial-index={shown && !shown.isFinal ? shown.index : undefined}
-      data-final={shown?.isFinal ? '' : undefined}
       aria-busy={busy || undefined}
       {...rest}
       style={{
         position: 'relative',
         overflow: 'hidden',
-        aspectRatio: boxAspectRatio(props, item),
+        aspectRatio: boxAspectRatio({ aspectRatio, width, height }, item),
         width: toCss(width),
         height: toCss(height),
         ...style,
       }}
     >
-      {placeholder !== null ? (
-        <div
-          ref={placeholderRef}
-          data-part="placeholder"
-          aria-hidden
-          style={{ ...fill, display: shown ? 'none' : undefined }}
-        >
+      {/* Until a frame is on screen; the swap hides it at once, the next render removes it. */}
+      {placeholder !== null && !showing ? (
+        <div ref={parts.placeholderRef} data-part="placeholder" aria-hidden style={fill}>
           {placeholder === undefined ? <Skeleton /> : placeholder}
         </div>
       ) : null}
-      {slots.map((slot) => (
+      {live.map((entry) => (
         <img
-          key={slot.name}
-          ref={refs[slot.name]}
+          key={entry.key}
           decoding="async"
           draggable={false}
           {...imgProps}
-          src={slot.src}
-          alt={slot.front ? text : ''}
-          aria-hidden={slot.front ? undefined : true}
+          src={entry.src}
+          alt={text}
           data-part="frame"
-          data-frame-index={slot.frame.index}
-          style={{
-            ...fill,
-            objectFit: 'contain',
-            ...imgProps?.style,
-            opacity: slot.opacity,
-            zIndex: slot.zIndex,
-          }}
+          data-frame-key={entry.key}
+          data-frame-index={entry.index}
+          style={{ ...fill, objectFit: 'contain', ...imgProps?.style }}
         />
       ))}
       {errorSlot !== null ? (
@@ -324,9 +342,8 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
           {errorSlot}
         </div>
       ) : null}
-      {/* Written by paint(), never by React, so an announcement needs no re-render. */}
       <span
-        ref={status_}
+        ref={parts.regionRef}
         data-part="status"
         aria-live="polite"
         aria-atomic="true"
@@ -336,24 +353,3 @@ export const ProgressiveImage = /* @__PURE__ */ React.forwardRef<
   );
 });
 ProgressiveImage.displayName = 'ProgressiveImage';
-
-function createEmptyStore(): PartialImagesStore {
-  const state = {
-    status: 'idle',
-    items: [],
-    error: null,
-    responseId: null,
-    lastSequenceNumber: null,
-    toolDefaults: { format: null, size: null },
-  } as const;
-  return {
-    getState: () => state,
-    getInitialState: () => state,
-    subscribe: () => () => {},
-    dispatch: () => {},
-    consume: async () => {},
-    abort: () => {},
-    reset: () => {},
-    options: {},
-  };
-}

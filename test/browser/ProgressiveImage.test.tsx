@@ -7,15 +7,16 @@ import axe from 'axe-core';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createPartialImagesStore,
   type PartialImageFrame,
   PartialImageGallery,
+  type PartialImagesStore,
   ProgressiveImage,
   type ProgressiveImageProps,
+  usePartialImage,
 } from '../../src';
+import { createPartialImagesStore, normalizeEvent } from '../../src/core';
 import { imageResponseEvents } from '../fixtures/events';
-import type { FrameSet } from '../fixtures/frames/make-frames';
-import sets from '../fixtures/frames/small/frames.json';
+import { type FrameSet, smallFrames } from '../fixtures/frames';
 
 interface Sample {
   /** The box's data-state. */
@@ -57,7 +58,24 @@ const visibleIn = (box: Element) =>
     (img) => Number(getComputedStyle(img).opacity) > 0,
   );
 
-/** Streams `set` into a ProgressiveImage, one event after each shown frame, sampling each rAF. */
+function Streamed(props: ProgressiveImageProps & { store: PartialImagesStore }) {
+  const { store, ...rest } = props;
+  return <ProgressiveImage {...rest} item={usePartialImage(store, 'ig_0')} />;
+}
+
+/** Every animation running on the page has finished (a crossfade, the skeleton's aside). */
+const fadesDone = () =>
+  Promise.all(
+    document
+      .getAnimations()
+      .filter((animation) => animation.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY)
+      .map((animation) => animation.finished.catch(() => {})),
+  );
+
+/**
+ * Streams `set` into a ProgressiveImage, one event after each shown frame (and its fade), and
+ * samples what is on screen at every animation frame.
+ */
 async function streamAndSample(set: FrameSet, props: Partial<ProgressiveImageProps> = {}) {
   const store = createPartialImagesStore();
   const events = imageResponseEvents({
@@ -69,9 +87,8 @@ async function streamAndSample(set: FrameSet, props: Partial<ProgressiveImagePro
   const shown: PartialImageFrame[] = [];
   let onShown: (() => void) | null = null;
   root.render(
-    <ProgressiveImage
+    <Streamed
       store={store}
-      id="ig_0"
       {...props}
       onFrameShown={(frame) => {
         shown.push(frame);
@@ -79,6 +96,23 @@ async function streamAndSample(set: FrameSet, props: Partial<ProgressiveImagePro
       }}
     />,
   );
+  // The moment an image is made visible, it must have finished decode() (a rAF sample can come
+  // too late to see a swap that did not wait).
+  const madeVisible: { decoded: boolean }[] = [];
+  const observer = new MutationObserver((records) => {
+    for (const record of records) {
+      const img = record.target as HTMLImageElement;
+      if (img.dataset.part !== 'frame' || img.style.opacity !== '1') continue;
+      if ((record.oldValue ?? '').includes('opacity: 1')) continue;
+      madeVisible.push({ decoded: decoded.has(img) || img.getAttribute('src') === null });
+    }
+  });
+  observer.observe(container, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['style'],
+    attributeOldValue: true,
+  });
   const samples: Sample[] = [];
   let sampling = true;
   const sample = () => {
@@ -106,25 +140,29 @@ async function streamAndSample(set: FrameSet, props: Partial<ProgressiveImagePro
       (event.type === 'response.output_item.done' &&
         (event.item as { type?: string }).type === 'image_generation_call');
     const next = isFrame ? new Promise<void>((resolve) => (onShown = resolve)) : null;
-    store.dispatch(event);
+    store.dispatch(normalizeEvent(event));
     if (next) await next;
+    await fadesDone();
     // Let the browser paint a few frames between events.
     await new Promise<void>((resolve) =>
       requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
     );
   }
   sampling = false;
-  return { samples, shown, store };
+  observer.disconnect();
+  return { samples, shown, store, madeVisible };
 }
 
-const frameSets = sets as FrameSet[];
+const frameSets = smallFrames;
 
 describe('ProgressiveImage in Chromium', () => {
   for (const mode of ['data-url', 'object-url'] as const) {
     for (const set of frameSets) {
       it(`${set.format} ${set.width}x${set.height} (${mode}): never blank or undecoded once shown, box never moves`, async () => {
-        const { samples, shown } = await streamAndSample(set, { srcMode: mode });
+        const { samples, shown, madeVisible } = await streamAndSample(set, { srcMode: mode });
         expect(shown.map((frame) => frame.index)).toEqual([0, 1, 2, 3]);
+        expect(madeVisible.length).toBeGreaterThanOrEqual(4);
+        expect(madeVisible.every((swap) => swap.decoded)).toBe(true);
         expect(shown.at(-1)?.isFinal).toBe(true);
         const first = samples.findIndex((s) => s.visible.length > 0);
         expect(first).toBeGreaterThan(-1);
@@ -145,7 +183,9 @@ describe('ProgressiveImage in Chromium', () => {
 
   it('crossfades without a blank frame', async () => {
     const set = frameSets[0] as FrameSet;
-    const { samples } = await streamAndSample(set, { crossfade: 120 });
+    // Long enough for many animation frames to fall inside each fade.
+    const { samples, madeVisible } = await streamAndSample(set, { crossfade: 400 });
+    expect(madeVisible.every((swap) => swap.decoded)).toBe(true);
     const first = samples.findIndex((s) => s.visible.length > 0);
     const fading = samples.filter((s) => s.visible.length === 2);
     expect(fading.length).toBeGreaterThan(0);
@@ -172,12 +212,12 @@ describe('ProgressiveImage in Chromium', () => {
         />
       </main>,
     );
-    store.dispatch(events[0]);
-    for (const event of events.slice(1, 8)) store.dispatch(event);
+    store.dispatch(normalizeEvent(events[0]));
+    for (const event of events.slice(1, 8)) store.dispatch(normalizeEvent(event));
     await new Promise((resolve) => setTimeout(resolve, 0));
     const streaming = await axe.run(container);
     expect(streaming.violations).toEqual([]);
-    for (const event of events.slice(8)) store.dispatch(event);
+    for (const event of events.slice(8)) store.dispatch(normalizeEvent(event));
     await new Promise((resolve) => requestAnimationFrame(resolve));
     const done = await axe.run(container);
     expect(done.violations).toEqual([]);

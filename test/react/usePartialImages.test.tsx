@@ -2,15 +2,15 @@ import { act, render } from '@testing-library/react';
 import * as React from 'react';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import {
-  createPartialImagesStore,
   type PartialImagesSource,
   type UsePartialImagesResult,
   usePartialImage,
   usePartialImageIds,
   usePartialImages,
 } from '../../src';
+import { createPartialImagesStore, normalizeEvent } from '../../src/core';
 import { imageResponseEvents } from '../fixtures/events';
-import { channel, sse, sseResponse } from '../fixtures/streams';
+import { type Channel, channel } from '../fixtures/streams';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -19,11 +19,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Lets pending promises (the consume loop) run, inside act. */
-const flush = () =>
-  act(async () => {
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-  });
+/** Pushes `events` and waits, inside act, until the hook's store has taken them all. */
+async function feed(source: Channel<unknown>, events: readonly unknown[]) {
+  for (const event of events) source.push(event);
+  await act(() => source.drained());
+}
+
+/**
+ * Waits, inside act, until the store behind `result` reaches `status`. (Wait on the store, not on
+ * a rendered value: React 18 renders an async act's updates only when it ends.)
+ */
+async function until(result: () => UsePartialImagesResult | null, status: string) {
+  await act(() => vi.waitFor(() => expect(result()?.store.getState().status).toBe(status)));
+}
 
 function summary(result: UsePartialImagesResult) {
   const item = result.items[0];
@@ -41,18 +49,16 @@ describe('usePartialImages', () => {
     const events = imageResponseEvents({ partials: 2, textDeltas: 3 });
     const source = channel<unknown>();
     const states: string[] = [];
+    let latest: UsePartialImagesResult | null = null;
     function Probe() {
-      const result = usePartialImages(source);
-      states.push(summary(result));
+      latest = usePartialImages(source);
+      states.push(summary(latest));
       return null;
     }
     render(<Probe />);
-    for (const event of events) {
-      source.push(event);
-      await flush();
-    }
+    for (const event of events) await feed(source, [event]);
     source.end();
-    await flush();
+    await until(() => latest, 'completed');
     expect(states).toEqual([
       'idle|-',
       'streaming|-', // response.created
@@ -79,10 +85,8 @@ describe('usePartialImages', () => {
         <Probe />
       </React.StrictMode>,
     );
-    await flush();
+    await feed(source, imageResponseEvents());
     expect(source.closed).toBe(false);
-    for (const event of imageResponseEvents()) source.push(event);
-    await flush();
     expect((latest as UsePartialImagesResult | null)?.status).toBe('completed');
   });
 
@@ -100,41 +104,38 @@ describe('usePartialImages', () => {
       return null;
     }
     const view = render(<Probe source={fromFunction} />);
-    for (const event of events) first.push(event);
-    await flush();
+    await feed(first, events);
     expect(latest!.items[0]?.latest?.index).toBe(1);
 
     // null stops: aborted, frames kept.
     view.rerender(<Probe source={null} />);
-    await flush();
+    await until(() => latest, 'aborted');
+    expect(latest!.status).toBe('aborted');
     expect(signals[0]?.aborted).toBe(true);
     expect(first.closed).toBe(true);
-    expect(latest!.status).toBe('aborted');
     expect(latest!.items[0]?.latest?.index).toBe(1);
 
     // A new source starts over.
     const second = channel<unknown>();
     view.rerender(<Probe source={second} />);
-    await flush();
     expect(latest!.status).toBe('idle');
-    second.push(events[0]);
-    await flush();
+    await feed(second, [events[0]]);
     expect(latest!.status).toBe('streaming');
     act(() => latest!.abort());
-    await flush();
+    await until(() => latest, 'aborted');
     expect(latest!.status).toBe('aborted');
     expect(second.closed).toBe(true);
 
     // Unmount cancels a live request.
     const third = channel<unknown>();
     view.rerender(<Probe source={third} />);
-    await flush();
+    await feed(third, [events[0]]);
     view.unmount();
-    await flush();
+    await act(() => third.drained());
     expect(third.closed).toBe(true);
   });
 
-  it('calls onFrame, onComplete and onError once each, and changing them restarts nothing', async () => {
+  it('calls the latest onFrame, onComplete, onError and onEvent, and changing them restarts nothing', async () => {
     const source = channel<unknown>();
     const calls: string[] = [];
     function Probe({ tag }: { tag: string }) {
@@ -142,19 +143,21 @@ describe('usePartialImages', () => {
         onFrame: (frame, item) => calls.push(`${tag}:frame:${item.id}:${frame.index}`),
         onComplete: (state) => calls.push(`${tag}:complete:${state.items.length}`),
         onError: (error) => calls.push(`${tag}:error:${error.code}`),
+        onEvent: (raw) => {
+          if ((raw as { type?: string }).type === 'response.created') calls.push(`${tag}:event`);
+        },
       });
       return null;
     }
     const view = render(<Probe tag="a" />);
     const events = imageResponseEvents({ partials: 1, items: 2 });
-    for (const event of events.slice(0, 8)) source.push(event);
-    await flush();
-    view.rerender(<Probe tag="b" />); // new callbacks: the stream goes on
-    for (const event of events.slice(8)) source.push(event);
-    source.push({ type: 'not json' });
-    await flush();
+    await feed(source, events.slice(0, 8));
+    view.rerender(<Probe tag="b" />); // new callbacks: the stream goes on, and they are the ones called
+    await feed(source, [{ ...(events[0] as object), sequence_number: 999 }, ...events.slice(8)]);
     expect(calls).toEqual([
+      'a:event',
       'a:frame:ig_0:0',
+      'b:event', // onEvent hears every raw event
       'b:frame:ig_0:1',
       'b:frame:ig_1:0',
       'b:frame:ig_1:1',
@@ -167,13 +170,11 @@ describe('usePartialImages', () => {
       return null;
     }
     render(<Failing />);
-    for (const event of imageResponseEvents({ ending: 'error', skipItemDone: true }))
-      failing.push(event);
-    await flush();
+    await feed(failing, imageResponseEvents({ ending: 'error', skipItemDone: true }));
     expect(errors).toEqual(['provider-error']);
   });
 
-  it('re-renders only the item that changed; events that change nothing render nothing', async () => {
+  it('re-renders only the item that changed; events that change nothing render nothing', () => {
     const store = createPartialImagesStore();
     const renders: Record<string, number> = {};
     function Item({ id }: { id: string }) {
@@ -193,56 +194,58 @@ describe('usePartialImages', () => {
       (e) => e.type === 'response.image_generation_call.partial_image' && e.item_id === 'ig_2',
     );
     act(() => {
-      for (const event of events.slice(0, cut)) store.dispatch(event);
+      for (const event of events.slice(0, cut)) store.dispatch(normalizeEvent(event));
     });
     const before = { ...renders };
-    act(() => store.dispatch(events[cut]));
+    act(() => store.dispatch(normalizeEvent(events[cut])));
     expect(renders.ig_2).toBe((before.ig_2 ?? 0) + 1);
     expect(renders.ig_0).toBe(before.ig_0);
     expect(renders.ig_1).toBe(before.ig_1);
     expect(renders.list).toBe(before.list);
     act(() => {
-      store.dispatch({ type: 'response.output_text.delta', delta: 'hi', sequence_number: 1000 });
-      store.dispatch(events[cut]); // a repeat
+      store.dispatch(
+        normalizeEvent({ type: 'response.output_text.delta', delta: 'hi', sequence_number: 1000 }),
+      );
+      store.dispatch(normalizeEvent(events[cut])); // a repeat
     });
     expect(renders).toEqual({ ...before, ig_2: (before.ig_2 ?? 0) + 1 });
   });
 
-  it('shares one store between components', async () => {
-    const store = createPartialImagesStore();
+  it('shares its store: other components read it by item, and abort() stops it', async () => {
+    const source = channel<unknown>();
     let seen: string | undefined;
-    function Feeder({ source }: { source: PartialImagesSource }) {
-      usePartialImages(source, { store });
-      return null;
-    }
-    function Viewer() {
+    let result: UsePartialImagesResult | null = null;
+    function Viewer({ store }: { store: UsePartialImagesResult['store'] }) {
       seen = usePartialImage(store, 'ig_0')?.status;
       return null;
     }
-    render(
-      <>
-        <Feeder source={sseResponse(sse(imageResponseEvents()))} />
-        <Viewer />
-      </>,
-    );
-    await flush();
-    await act(() => vi.waitFor(() => expect(store.getState().status).toBe('completed')));
-    expect(seen).toBe('completed');
+    function Feeder() {
+      result = usePartialImages(source);
+      return <Viewer store={result.store} />;
+    }
+    render(<Feeder />);
+    await feed(source, imageResponseEvents().slice(0, 8));
+    expect(seen).toBe('partial');
+    act(() => result!.abort());
+    await until(() => result, 'aborted');
+    expect(seen).toBe('failed'); // the open item fails with the abort; its frame stays
+    expect(result!.store.getState().items[0]?.latest).not.toBeNull();
   });
 
-  it('exposes dispatch and reset, and stays usable with no source', () => {
+  it('stays idle with no source, and its store takes events pushed by hand', () => {
     let latest: UsePartialImagesResult | null = null;
     function Probe() {
       latest = usePartialImages(null);
       return null;
     }
     render(<Probe />);
+    expect(latest!.status).toBe('idle');
     act(() => {
-      for (const event of imageResponseEvents()) latest!.dispatch(event);
+      for (const event of imageResponseEvents()) latest!.store.dispatch(normalizeEvent(event));
     });
     expect(latest!.status).toBe('completed');
-    expect(latest!.store).toBeDefined();
-    act(() => latest!.reset());
+    expect(latest!.items.map((item) => item.status)).toEqual(['completed']);
+    act(() => latest!.store.reset());
     expect(latest!.status).toBe('idle');
     expect(latest!.items).toEqual([]);
   });
