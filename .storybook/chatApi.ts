@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeSSEToNodeResponse } from '../src/server';
 import type { FrameSet } from '../stories/replay';
 import { replayForPrompt } from '../stories/replay';
-import { loadFrames } from '../stories/replay/node';
+import { FULL_FRAMES_PATH, loadFrames } from '../stories/replay/node';
 
 type Provider = 'openai' | 'openrouter' | 'replay';
 
@@ -76,20 +76,29 @@ let frames: readonly FrameSet[] | null = null;
 let warming: Promise<void> | null = null;
 /**
  * The frames the replay uses: the full-size ones when they are cached, else the committed small
- * ones at once while the full-size ones are made in the background (about 16 s, once; set
- * DEMO_FULL_FRAMES=0 to skip).
+ * ones at once while the full-size ones are made, once, in a process of their own at low
+ * priority (about 20 s; set DEMO_FULL_FRAMES=0 to skip), which finishes even if the dev server
+ * stops first. Drawing them in this process blocked the dev server for seconds at a time (the
+ * first story came late, the replayed previews in bursts), and a server stopped within the
+ * first half minute lost the work, so that a short first session never got them.
+ *
+ * @param say - Where to tell the user what happens. @defaultValue `console.log`
  */
-export function warmFrames(): Promise<void> {
+export function warmFrames(say: (message: string) => void = console.log): Promise<void> {
   warming ??= loadFrames({ generate: false }).then((loaded) => {
     frames = loaded.sets;
-    if (loaded.source === 'small' && process.env.DEMO_FULL_FRAMES !== '0') {
-      loadFrames({ generate: true }).then(
-        (full) => {
-          frames = full.sets;
-        },
-        (error: unknown) => console.warn('[chat api] full-size frames unavailable:', error),
-      );
-    }
+    if (loaded.source !== 'small' || process.env.DEMO_FULL_FRAMES === '0') return;
+    say(
+      'Making the full-size demo frames (1024 px) in the background, once (about 20 s); the ' +
+        'chat replays the small ones (256 px) until then. DEMO_FULL_FRAMES=0 skips this.',
+    );
+    loadFrames({ generate: true }).then(
+      (full) => {
+        frames = full.sets;
+        say(`Full-size frames ready (${FULL_FRAMES_PATH}); new chat replies use them.`);
+      },
+      (error: unknown) => say(`Full-size frames unavailable, the small ones stay: ${error}`),
+    );
   });
   return warming;
 }

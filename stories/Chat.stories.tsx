@@ -6,7 +6,9 @@ import { ChatDemo } from './demo/ChatDemo';
  * dev server (`npm start`) that is the `/api/chat` route, built with `react-partial-images/server`,
  * relaying a replay (or OpenAI / OpenRouter when `OPENAI_API_KEY` / `OPENROUTER_API_KEY` is set);
  * in a static build the replay runs in the page. Words in the prompt pick the scenario: "two",
- * "three", "four" images; "slow"; "error"; "policy"; "drops"; "OpenRouter"; "Azure".
+ * "three", "four" images; "slow"; "error"; "policy"; "drops"; "OpenRouter"; "Azure"; and the
+ * pre-made scene (sunset, dusk, mountains…; city, skyline, night…; forest, trees, fog…). Each
+ * replayed reply says that it is a replay, and when no scene fits the prompt.
  */
 const meta = {
   title: 'Chat',

@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import * as React from 'react';
-import { frameToBlob, PartialImageGallery } from '../src';
+import { PartialImageGallery, usePartialImages } from '../src';
+import { frameToBlob } from '../src/core';
 import { createReplay } from './replay';
 
 function GalleryDemo({
@@ -17,10 +18,11 @@ function GalleryDemo({
     const replay = createReplay({ images, parallel, seed: run + images * 10 });
     return (signal: AbortSignal) => replay.response({ speed, signal });
   }, [images, parallel, speed, run]);
+  const { store } = usePartialImages(source);
   return (
     <div style={{ maxWidth: 640, fontFamily: 'system-ui' }}>
       <PartialImageGallery
-        source={source}
+        store={store}
         imageProps={{ crossfade: true, style: { borderRadius: 8 } }}
         renderCaption={(item) =>
           item.final ? (

@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import * as React from 'react';
 import { type PartialImageEvent, PartialImageGallery, usePartialImages } from '../src';
+import { eventJson, shortId } from './demo/inspect';
 import { EXAMPLE_PROMPTS, replayForPrompt } from './replay';
 
 interface Row {
@@ -11,6 +12,8 @@ interface Row {
   item: string;
   frame: string;
   becomes: string;
+  /** The raw event as indented JSON, base64 cut short: what the disclosure shows. */
+  json: string;
 }
 
 function describe(raw: unknown, event: PartialImageEvent | null, start: number, n: number): Row {
@@ -32,10 +35,129 @@ function describe(raw: unknown, event: PartialImageEvent | null, start: number, 
     item,
     frame,
     becomes: event ? event.type : '—',
+    json: eventJson(raw),
   };
 }
 
-/** Every raw event as it arrives (what the provider sent, and what it normalized to), beside the frames. */
+/** `response.output_item.added` with a break opportunity after each dot, for narrow columns. */
+function Dotted({ text }: { text: string }) {
+  const parts = text.split('.');
+  return (
+    <code>
+      {parts.map((part, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string
+        <React.Fragment key={i}>
+          {part}
+          {i < parts.length - 1 ? (
+            <>
+              .<wbr />
+            </>
+          ) : null}
+        </React.Fragment>
+      ))}
+    </code>
+  );
+}
+
+const visuallyHidden: React.CSSProperties = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+};
+
+const cell: React.CSSProperties = {
+  padding: '3px 6px',
+  verticalAlign: 'top',
+  overflowWrap: 'anywhere',
+};
+
+/** The header stays in view while the events scroll under it. */
+const head: React.CSSProperties = {
+  ...cell,
+  whiteSpace: 'nowrap',
+  position: 'sticky',
+  top: 0,
+  background: '#fff',
+};
+
+/** Fixed column widths: the type column takes what is left, so the table never runs off. */
+const COLUMNS: readonly [string, string | undefined][] = [
+  ['', '2.2em'],
+  ['#', '2.6em'],
+  ['ms', '4em'],
+  ['type', undefined],
+  ['seq', '3.2em'],
+  ['item', '11em'],
+  ['frame', '7.5em'],
+  ['normalized', '8em'],
+];
+
+function EventRow({ row }: { row: Row }) {
+  const [open, setOpen] = React.useState(false);
+  const detailsId = `event-${row.n}-json`;
+  return (
+    <>
+      <tr
+        style={{
+          borderTop: '1px solid rgba(128,128,128,.25)',
+          background: row.frame ? 'rgba(37,99,235,.08)' : undefined,
+        }}
+      >
+        <td style={cell}>
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={detailsId}
+            aria-label={`Event ${row.n} as JSON`}
+            onClick={() => setOpen((value) => !value)}
+            style={{ padding: '0 4px', font: 'inherit', lineHeight: 1.3 }}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        </td>
+        <td style={cell}>{row.n}</td>
+        <td style={cell}>{row.at}</td>
+        <td style={cell}>
+          <Dotted text={row.type} />
+        </td>
+        <td style={cell}>{row.seq ?? ''}</td>
+        <td style={{ ...cell, whiteSpace: 'nowrap' }} title={row.item || undefined}>
+          <code>{shortId(row.item)}</code>
+        </td>
+        <td style={cell}>{row.frame}</td>
+        <td style={cell}>
+          <Dotted text={row.becomes} />
+        </td>
+      </tr>
+      {open ? (
+        <tr id={detailsId}>
+          <td colSpan={COLUMNS.length} style={{ ...cell, paddingLeft: '2.2em' }}>
+            <pre
+              style={{
+                margin: 0,
+                padding: 8,
+                whiteSpace: 'pre-wrap',
+                overflowWrap: 'anywhere',
+                background: 'rgba(128,128,128,.1)',
+                borderRadius: 6,
+              }}
+            >
+              {row.json}
+            </pre>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * Every raw event as it arrives (what the provider sent, and what it normalized to), beside the
+ * frames. Each row opens to the event's JSON, its base64 cut short.
+ */
 function Inspector({ prompt, speed }: { prompt: string; speed: number }) {
   const [run, setRun] = React.useState(0);
   // A new run is a new component: fresh rows, fresh store.
@@ -65,8 +187,16 @@ function InspectorRun(props: { prompt: string; speed: number; onReplay: () => vo
     },
   });
   return (
-    <div style={{ display: 'flex', gap: 16, fontFamily: 'system-ui', alignItems: 'flex-start' }}>
-      <div style={{ flex: '0 0 320px', display: 'flex', flexDirection: 'column', gap: 8 }}>
+    <div
+      style={{
+        display: 'flex',
+        flexWrap: 'wrap',
+        gap: 16,
+        fontFamily: 'system-ui',
+        alignItems: 'flex-start',
+      }}
+    >
+      <div style={{ flex: '0 1 320px', display: 'flex', flexDirection: 'column', gap: 8 }}>
         <PartialImageGallery store={store} />
         <span style={{ fontSize: 12 }}>
           {status}
@@ -76,46 +206,35 @@ function InspectorRun(props: { prompt: string; speed: number; onReplay: () => vo
           Replay
         </button>
       </div>
-      <div style={{ flex: 1, maxHeight: 560, overflow: 'auto', fontSize: 12 }}>
-        <table style={{ borderCollapse: 'collapse', width: '100%' }}>
+      {/* A region that scrolls must be focusable, so that the keyboard can scroll it. */}
+      <section
+        aria-label="Raw events"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+        tabIndex={0}
+        style={{ flex: '1 1 420px', minWidth: 0, maxHeight: 560, overflow: 'auto', fontSize: 12 }}
+      >
+        <table style={{ borderCollapse: 'collapse', width: '100%', tableLayout: 'fixed' }}>
+          <colgroup>
+            {COLUMNS.map(([name, width]) => (
+              <col key={name || 'open'} style={width ? { width } : undefined} />
+            ))}
+          </colgroup>
           <thead>
             <tr style={{ textAlign: 'left' }}>
-              <th>#</th>
-              <th>ms</th>
-              <th>type</th>
-              <th>seq</th>
-              <th>item</th>
-              <th>frame</th>
-              <th>normalized</th>
+              {COLUMNS.map(([name]) => (
+                <th key={name || 'open'} scope="col" style={head}>
+                  {name || <span style={visuallyHidden}>JSON</span>}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr
-                key={row.n}
-                style={{
-                  borderTop: '1px solid rgba(128,128,128,.2)',
-                  background: row.frame ? 'rgba(37,99,235,.08)' : undefined,
-                }}
-              >
-                <td>{row.n}</td>
-                <td>{row.at}</td>
-                <td>
-                  <code>{row.type}</code>
-                </td>
-                <td>{row.seq ?? ''}</td>
-                <td>
-                  <code>{row.item}</code>
-                </td>
-                <td>{row.frame}</td>
-                <td>
-                  <code>{row.becomes}</code>
-                </td>
-              </tr>
+              <EventRow key={row.n} row={row} />
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import * as React from 'react';
-import { createPartialImagesStore, ProgressiveImage, usePartialImages } from '../src';
-import { itemAt, itemStates } from './demo/itemStates';
+import { ProgressiveImage, usePartialImages } from '../src';
+import { abortedItem, itemAt, itemStates } from './demo/itemStates';
 import { createReplay, smallFrames } from './replay';
 
 const meta = {
@@ -34,13 +34,7 @@ function AllStatesDemo() {
   const states = itemStates({ scenes: ['sunset'] });
   const failed = itemStates({ scenes: ['city'], failure: 'error' }).at(-1) ?? null;
   const policy = itemStates({ scenes: ['forest'], failure: 'policy' }).at(-1) ?? null;
-  const aborted = React.useMemo(() => {
-    const store = createPartialImagesStore();
-    const replay = createReplay({ images: 1, scenes: ['sunset'] });
-    for (const event of replay.events.slice(0, 12)) store.dispatch(event);
-    store.abort();
-    return store.getState().items[0] ?? null;
-  }, []);
+  const aborted = React.useMemo(() => abortedItem({ scenes: ['sunset'] }, 1), []);
   return (
     <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16 }}>
       <Labeled title="waiting (pending)">

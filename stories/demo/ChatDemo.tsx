@@ -18,6 +18,8 @@ interface Turn {
   prompt: string;
   source: PartialImagesSource;
   label: string | null;
+  /** For a replay: says so, and why it shows what it shows. */
+  note: string | null;
 }
 
 const styles = {
@@ -46,7 +48,16 @@ const styles = {
     flexDirection: 'column',
     gap: 8,
   },
-  meta: { fontSize: 12, color: '#6b7280' },
+  meta: { fontSize: 12, color: '#4b5563' },
+  note: {
+    margin: 0,
+    fontSize: 13,
+    color: '#1f2937',
+    background: '#fef3c7',
+    border: '1px solid #f59e0b',
+    borderRadius: 8,
+    padding: '4px 8px',
+  },
   form: { display: 'flex', gap: 8 },
   input: {
     flex: 1,
@@ -102,6 +113,11 @@ function AssistantMessage({ turn, onDone }: { turn: Turn; onDone: () => void }) 
   }, [finished, onDone]);
   return (
     <div style={styles.assistant} data-testid="assistant-message" data-status={status}>
+      {turn.note ? (
+        <p style={styles.note} data-testid="replay-note">
+          {turn.note}
+        </p>
+      ) : null}
       {text ? <p style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{text}</p> : null}
       <PartialImageGallery
         store={store}
@@ -155,7 +171,13 @@ export function ChatDemo({ speed = 1, initialPrompt }: ChatDemoProps) {
     (text: string) => {
       if (!transport || !text.trim()) return;
       const { source, scenario } = chatSource(text, transport, speed);
-      const turn = { id: nextId.current++, prompt: text, source, label: scenario?.label ?? null };
+      const turn = {
+        id: nextId.current++,
+        prompt: text,
+        source,
+        label: scenario?.label ?? null,
+        note: scenario?.note ?? null,
+      };
       setTurns((previous) => [...previous, turn]);
       setBusy(true);
       setPrompt('');

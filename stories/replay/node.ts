@@ -1,81 +1,19 @@
 /**
- * Node-only helpers of the replay (the Storybook dev server): the full-size frames when they
- * exist, and writing a replay to an HTTP response. Browser code imports `./index` instead.
+ * Node-only helpers of the replay (the Storybook dev server): writing a replay to an HTTP
+ * response, and (re-exported from `test/fixtures/frames/node`) the full-size frames. Browser code
+ * imports `./index` instead.
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import path from 'node:path';
-import type { FrameSet } from './frames';
-import { smallFrames } from './frames';
 import type { Replay, TransportOptions } from './replay';
 
-/** Where `make-frames.ts --full` writes the API-size frames, from the project root. */
-export const FULL_FRAMES_PATH = 'node_modules/.cache/react-partial-images/frames-full/frames.json';
-
-/** Options of {@link loadFrames}. */
-export interface LoadFramesOptions {
-  /** The project root. @defaultValue `process.cwd()` */
-  root?: string | undefined;
-  /** Use the full-size frames when the file exists. @defaultValue true */
-  full?: boolean | undefined;
-  /**
-   * Make the full-size frames (about 16 s, needs sharp) and cache them when the file is missing.
-   * Off by default so that the default path stays fast. @defaultValue false
-   */
-  generate?: boolean | undefined;
-}
-
-/** Frame sets and where they came from. */
-export interface LoadedFrames {
-  sets: readonly FrameSet[];
-  /** `full`: read from the cache; `generated`: made now (and cached); `small`: the committed ones. */
-  source: 'full' | 'generated' | 'small';
-  /** The file read or written, or `null` for the bundled small frames. */
-  file: string | null;
-}
-
-const loaded = new Map<string, Promise<LoadedFrames>>();
-
-async function load(file: string, generate: boolean): Promise<LoadedFrames> {
-  try {
-    const sets = JSON.parse(await readFile(file, 'utf8')) as FrameSet[];
-    return { sets, source: 'full', file };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (!generate) return { sets: smallFrames, source: 'small', file: null };
-  const { makeFrames } = await import('../../test/fixtures/frames/make-frames');
-  const sets = await makeFrames({ scale: 1 });
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(sets, null, 2)}\n`);
-  return { sets, source: 'generated', file };
-}
-
-/**
- * The best frames available: the full-size cache (`npx tsx test/fixtures/frames/make-frames.ts
- * --full` makes it), else the committed small frames. Read once per process and file.
- *
- * @example
- * ```ts
- * const { sets } = await loadFrames()
- * const replay = createReplay({ frames: sets, images: 2 })
- * ```
- */
-export function loadFrames(options: LoadFramesOptions = {}): Promise<LoadedFrames> {
-  if (options.full === false) {
-    return Promise.resolve({ sets: smallFrames, source: 'small', file: null });
-  }
-  const file = path.resolve(options.root ?? process.cwd(), FULL_FRAMES_PATH);
-  const key = `${file}\0${options.generate === true}`;
-  let promise = loaded.get(key);
-  if (!promise) {
-    promise = load(file, options.generate === true);
-    promise.catch(() => loaded.delete(key));
-    loaded.set(key, promise);
-  }
-  return promise;
-}
+export { FULL_FRAMES_PATH } from '../../test/fixtures/frames';
+export type {
+  GenerateFullFramesOptions,
+  LoadedFrames,
+  LoadFramesOptions,
+} from '../../test/fixtures/frames/node';
+export { generateFullFrames, loadFrames } from '../../test/fixtures/frames/node';
 
 /** Resolves on the response's `drain`, or when `signal` fires; removes both listeners. */
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {

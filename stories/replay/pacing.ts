@@ -3,7 +3,7 @@
  * timers, and stops at once, leaving no timer behind, when its `AbortSignal` fires.
  */
 
-import type { Scheduled } from './sse';
+import type { Scheduled } from './network';
 
 /** Options of {@link play}. */
 export interface PaceOptions {

@@ -1,20 +1,19 @@
 /**
- * `createReplay()`: a realistic partial-image response made from the generated frames, as wire
- * events, SSE text, paced events, paced byte chunks or a fetch `Response`. React-free and
+ * `createReplay()`: a realistic partial-image response (built by `test/fixtures/realistic`) as
+ * wire events, SSE text, paced events, paced byte chunks or a fetch `Response`. React-free and
  * browser-safe; Node-only helpers are in `./node`.
  */
 
-import { type BuiltResponse, buildResponse, type ReplayOptions, type WireEvent } from './build';
-import { type PaceOptions, play, toReadableStream } from './pacing';
-import { hashString } from './random';
+import { hashString } from '../../test/fixtures/random';
 import {
-  type NetworkOptions,
-  type Scheduled,
-  type SSEStyle,
-  scheduleChunks,
-  sseSegments,
-  toSSEText,
-} from './sse';
+  type BuiltResponse,
+  buildResponse,
+  type ReplayOptions,
+  type WireEvent,
+} from '../../test/fixtures/realistic';
+import { type SSEStyle, sseSegments, toSSEText } from '../../test/fixtures/streams';
+import { type NetworkOptions, type Scheduled, scheduleChunks } from './network';
+import { type PaceOptions, play, toReadableStream } from './pacing';
 
 /** How the bytes travel: framing style, network, speed, abort. */
 export interface TransportOptions extends PaceOptions, NetworkOptions {

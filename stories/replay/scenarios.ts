@@ -3,9 +3,9 @@
  * the scenes, quirks, failures and the network. Deterministic: a prompt always plays the same.
  */
 
-import type { ReplayFailure, ReplayOptions } from './build';
-import { type FrameSet, smallFrames } from './frames';
-import { hashString } from './random';
+import { type FrameSet, smallFrames } from '../../test/fixtures/frames';
+import { hashString } from '../../test/fixtures/random';
+import type { ReplayFailure, ReplayOptions } from '../../test/fixtures/realistic';
 import { createReplay, type Replay, type TransportOptions } from './replay';
 
 /** What a prompt asks the replay for. */
@@ -16,6 +16,13 @@ export interface Scenario {
   replay: ReplayOptions;
   /** How to play it: framing style, network, speed. */
   transport: Pick<TransportOptions, 'style' | 'network' | 'speed'>;
+  /**
+   * How the frames were chosen: `words` (the prompt names or describes a scene), `format` (it
+   * names an image format), or `fallback` (nothing fits: the prompt's hash picks the scenes).
+   */
+  match: 'words' | 'format' | 'fallback';
+  /** One plain sentence for the reply: that it is a replay, and why it shows what it shows. */
+  note: string;
 }
 
 const word = (pattern: string) => new RegExp(`\\b(?:${pattern})\\b`, 'i');
@@ -32,10 +39,27 @@ const FAILURES: readonly [RegExp, ReplayFailure][] = [
   [word('cut|drop\\w*|disconnect\\w*|truncat\\w*|offline|lost'), 'cut'],
 ];
 
+/** The words (and synonyms) of each generated scene; the first one in the prompt wins. */
 const SCENE_WORDS: Record<string, RegExp> = {
-  sunset: word('sunsets?|sunrise|mountains?|lakes?|dusk|landscapes?|sea|ocean'),
-  city: word('city|cities|skylines?|night|urban|streets?|buildings?|towns?|towers?'),
-  forest: word('forests?|trees?|woods?|woodland|pines?|fog|foggy|mist|misty|nature'),
+  sunset: word(
+    'sunsets?|sunrises?|sundown|sun|dawn|dusk|twilight|evening|golden hour|mountains?|hills?|' +
+      'peaks?|valleys?|lakes?|landscapes?|seas?|ocean|beach(?:es)?|horizon|sky|skies|clouds?',
+  ),
+  city: word(
+    'city|cities|skylines?|night|nighttime|urban|streets?|buildings?|towns?|towers?|' +
+      'skyscrapers?|downtown|metropolis|neon|moon|stars|architecture',
+  ),
+  forest: word(
+    'forests?|trees?|woods?|woodlands?|pines?|conifers?|firs?|oaks?|jungle|rainforest|park|' +
+      'fog|foggy|mist|misty|moss|mossy|nature|wilderness|grove',
+  ),
+};
+
+/** How the note names a scene. */
+const SCENE_NAMES: Record<string, string> = {
+  sunset: 'a sunset over mountains',
+  city: 'a city skyline at night',
+  forest: 'a misty forest',
 };
 
 const FORMAT_WORDS: readonly [RegExp, FrameSet['format']][] = [
@@ -68,8 +92,9 @@ function position(pattern: RegExp, prompt: string): number {
  * at most 4); "error"/"fail", "policy"/"nsfw", "cut"/"drop" pick a failure; "slow" a slow
  * network; "parallel"/"at once" interleaved images; "azure"/"nano"/"generating" the
  * `status:"generating"` quirk; "fewer"/"early" one partial of three; "openrouter" its framing;
- * "fast" 4x speed and "instant" no delays. Scene words ("sunset", "city", "forest"), else a
- * format ("png", "jpeg", "webp"), choose the frames; else the prompt's hash does.
+ * "fast" 4x speed and "instant" no delays. Scene words and their synonyms ("sunset", "dusk",
+ * "mountains"; "city", "skyline", "night"; "forest", "trees", "fog"), else a format ("png",
+ * "jpeg", "webp"), choose the frames; else the prompt's hash does, and the note says so.
  *
  * @param pool - The frame sets the scenes are chosen from. @defaultValue `smallFrames`
  */
@@ -86,13 +111,17 @@ export function scenarioFromPrompt(
     .filter((s) => s.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((s) => s.name);
+  let match: Scenario['match'] = 'words';
   if (scenes.length === 0) {
     const format = FORMAT_WORDS.find(([pattern]) => pattern.test(prompt))?.[1];
     if (format) scenes = pool.filter((set) => set.format === format).map((set) => set.scene);
+    match = 'format';
   }
-  if (scenes.length === 0 && names.length > 0) {
-    const offset = hashString(prompt.trim().toLowerCase()) % names.length;
+  if (scenes.length === 0) {
+    // Nothing fits: a stable choice, so that a prompt always plays the same.
+    const offset = hashString(prompt.trim().toLowerCase()) % Math.max(1, names.length);
     scenes = [...names.slice(offset), ...names.slice(0, offset)];
+    match = 'fallback';
   }
   const replay: ReplayOptions = { prompt, images, scenes: [...new Set(scenes)] };
   if (failure) replay.failure = failure;
@@ -123,7 +152,24 @@ export function scenarioFromPrompt(
   ]
     .filter((part) => part !== null)
     .join(' · ');
-  return { label, replay, transport };
+  return { label, replay, transport, match, note: noteFor(match, shown, names) };
+}
+
+/** "a sunset over mountains", "a city skyline at night and a misty forest", … */
+function sceneList(scenes: readonly string[]): string {
+  const named = [...new Set(scenes)].map((scene) => SCENE_NAMES[scene] ?? `a ${scene}`);
+  const last = named.pop() ?? 'an image';
+  return named.length > 0 ? `${named.join(', ')} and ${last}` : last;
+}
+
+function noteFor(match: Scenario['match'], shown: readonly string[], names: readonly string[]) {
+  const head = 'Replay, not a real model (no API key is set): ';
+  if (match === 'words') return `${head}the pre-made frames closest to your prompt.`;
+  if (match === 'format') return `${head}the pre-made frames in the format you asked for.`;
+  return (
+    `${head}no pre-made scene fits your prompt, so here is ${sceneList(shown)} ` +
+    `(the replay has ${sceneList(names)}).`
+  );
 }
 
 /**

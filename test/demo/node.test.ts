@@ -1,12 +1,19 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPartialImagesStore } from '../../src/core';
 import { createReplay, smallFrames } from '../../stories/replay';
-import { FULL_FRAMES_PATH, loadFrames, sendReplay } from '../../stories/replay/node';
+import {
+  FULL_FRAMES_PATH,
+  generateFullFrames,
+  loadFrames,
+  sendReplay,
+} from '../../stories/replay/node';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -33,6 +40,37 @@ describe('loadFrames', () => {
     await writeFile(file, JSON.stringify(sets));
     expect(await loadFrames({ root })).toEqual({ sets, source: 'full', file });
     expect((await loadFrames({ root, full: false })).source).toBe('small');
+  });
+});
+
+describe('generateFullFrames', () => {
+  // Making real full-size frames takes ~16 s of CPU; these check the hand-over around it.
+  async function cacheDir(): Promise<{ root: string; file: string; dir: string }> {
+    const root = await tempRoot();
+    const file = join(root, FULL_FRAMES_PATH);
+    await mkdir(dirname(file), { recursive: true });
+    return { root, file, dir: dirname(file) };
+  }
+
+  it('waits for a generation already running (its lock names it) instead of another', async () => {
+    const { root, file, dir } = await cacheDir();
+    // This very process stands for the running generator: it is alive.
+    await writeFile(join(dir, 'generating.pid'), `${process.pid}\n`);
+    const sets = smallFrames.slice(0, 1);
+    setTimeout(() => void writeFile(file, JSON.stringify(sets)), 50);
+    expect((await generateFullFrames({ root, pollEvery: 10 })).file).toBe(file);
+    expect(await loadFrames({ root })).toEqual({ sets, source: 'full', file });
+  });
+
+  it('reports the error of a generator that stopped without making the file', async () => {
+    const { root, dir } = await cacheDir();
+    const generator = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 200)']);
+    cleanup.push(async () => generator.kill());
+    await writeFile(join(dir, 'generating.pid'), `${generator.pid}\n`);
+    await writeFile(join(dir, 'generate-error.log'), 'Error: sharp is missing\n');
+    const made = generateFullFrames({ root, pollEvery: 10 });
+    await once(generator, 'exit');
+    await expect(made).rejects.toThrow(/not made\.\nError: sharp is missing/);
   });
 });
 

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  createPartialImagesStore,
-  type PartialImagesState,
-  parseSSE,
-  sniffImageSize,
-} from '../../src/core';
+import { createPartialImagesStore, type PartialImagesState, parseSSE } from '../../src/core';
+import { sniffImageSize } from '../../src/core/mime';
 import {
   createReplay,
   type Replay,

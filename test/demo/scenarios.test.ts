@@ -49,6 +49,34 @@ describe('scenarioFromPrompt', () => {
     expect(scenarioFromPrompt('anything as webp').replay.scenes).toEqual(['city']);
   });
 
+  it.each([
+    ['Trees at dusk', ['forest', 'sunset']],
+    ['a skyline', ['city']],
+    ['golden hour on the beach', ['sunset']],
+    ['skyscrapers downtown', ['city']],
+    ['a foggy jungle', ['forest']],
+    ['Mountains at night', ['sunset', 'city']],
+  ])('synonyms: %s → %j', (prompt, scenes) => {
+    const scenario = scenarioFromPrompt(prompt);
+    expect(scenario.replay.scenes).toEqual(scenes);
+    expect(scenario.match).toBe('words');
+    expect(scenario.note).toMatch(/^Replay, not a real model \(no API key is set\): .*closest/);
+  });
+
+  it('says plainly when no scene fits the prompt, and what it shows instead', () => {
+    const scenario = scenarioFromPrompt('a kitten waving hello');
+    expect(scenario.match).toBe('fallback');
+    const shown = scenario.replay.scenes?.[0];
+    const noun = {
+      sunset: 'a sunset over mountains',
+      city: 'a city skyline',
+      forest: 'a misty forest',
+    };
+    expect(scenario.note).toContain('no pre-made scene fits your prompt, so here is');
+    expect(scenario.note).toContain(noun[shown as keyof typeof noun]);
+    expect(scenarioFromPrompt('anything as webp').match).toBe('format');
+  });
+
   it('is deterministic, and different prompts can pick different scenes', () => {
     const prompts = ['a', 'b', 'c', 'd', 'e', 'f'];
     const first = prompts.map((p) => scenarioFromPrompt(p).replay.scenes?.[0]);

@@ -1,11 +1,13 @@
 /**
  * The demo, checked in a real browser: build the stories, serve the static build, open Chat,
- * send a prompt, watch the image sharpen; then open every story and fail on console errors.
+ * send a prompt, watch the image sharpen; then open every story and fail on console errors and
+ * on any accessibility violation axe-core finds.
  */
 
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +18,10 @@ import { chromiumArgs, chromiumPath } from '../../vite.config';
 const root = join(import.meta.dirname, '../..');
 const out = join(root, 'node_modules/.cache/react-partial-images/storybook-e2e');
 const artifacts = join(root, 'test-results');
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
 
 const types: Record<string, string> = {
   '.html': 'text/html',
@@ -91,6 +97,51 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** One axe-core violation, as the test reports it. */
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core on the story (`#storybook-root`), with every rule it runs by default (WCAG 2.x A
+ * and AA, and best practices) but `region`: a story shows a component alone, not a page with
+ * landmarks. (Page-level rules, such as one `main` landmark, skip a context that is not the
+ * whole page.) Storybook's own a11y addon makes the same two choices.
+ */
+async function axe(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const { axe } = window as unknown as {
+      axe: {
+        run(
+          context: unknown,
+          options: unknown,
+        ): Promise<{
+          violations: {
+            id: string;
+            impact?: string | null;
+            help: string;
+            nodes: { target: unknown[] }[];
+          }[];
+        }>;
+      };
+    };
+    const result = await axe.run(
+      { include: ['#storybook-root'] },
+      { rules: { region: { enabled: false } }, resultTypes: ['violations'] },
+    );
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      targets: v.nodes.map((node) => node.target.join(' ')),
+    }));
+  });
+}
+
 interface Sample {
   state: string | null;
   partial: string | null;
@@ -139,11 +190,91 @@ describe('the demo (static Storybook build)', () => {
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'demo-chat.png'), fullPage: true });
     expect(await message.textContent()).toContain('Here');
+    // With a reply (text, images, the replay note), not only the empty chat.
+    expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
 
-  it('every story renders without a console error', async () => {
+  it('Chat: a prompt no scene fits says it is a replay, and what it shows instead', async () => {
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${base}/iframe.html?id=chat--chat&viewMode=story&args=speed:16`);
+    await page.getByTestId('transport').filter({ hasText: 'in-page replay' }).waitFor();
+    await page.getByLabel('Prompt').fill('a kitten waving hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const note = page.getByTestId('replay-note');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(
+      /^Replay, not a real model \(no API key is set\): no pre-made scene fits/,
+    );
+    await page.getByLabel('Prompt').fill('trees at dusk');
+    await page
+      .getByTestId('assistant-message')
+      .and(page.locator('[data-status="completed"]'))
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('assistant-message').nth(1).waitFor();
+    // "trees" comes first: the forest.
+    expect(await page.getByTestId('replay-note').nth(1).textContent()).toContain(
+      'closest to your prompt',
+    );
+    expect(await page.getByTestId('assistant-message').nth(1).textContent()).toContain('forest');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('Inspector: the table fits, scrolls by keyboard, opens each event as short JSON', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(`${base}/iframe.html?id=inspector--events&viewMode=story&args=speed:16`);
+    await page.getByText('completed', { exact: true }).waitFor({ timeout: 60_000 });
+    const region = page.getByRole('region', { name: 'Raw events' });
+    const fit = await region.evaluate((element) => ({
+      scroll: element.scrollWidth,
+      client: element.clientWidth,
+      right: element.getBoundingClientRect().right,
+      page: document.documentElement.clientWidth,
+    }));
+    expect(fit.scroll).toBeLessThanOrEqual(fit.client);
+    expect(fit.right).toBeLessThanOrEqual(fit.page);
+    // The keyboard reaches the region (Tab from the button before it) and scrolls it.
+    await page.getByRole('button', { name: 'Replay' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await region.evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.keyboard.press('End');
+    await expect.poll(() => region.evaluate((element) => element.scrollTop)).toBeGreaterThan(0);
+    // A partial image event, opened: its base64 is cut to 40 characters and a size.
+    const row = page.getByRole('row').filter({ hasText: 'partial_image' }).first();
+    const toggle = row.getByRole('button');
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    const details = page.locator(`[id="${await toggle.getAttribute('aria-controls')}"] pre`);
+    const json = (await details.textContent()) ?? '';
+    expect(JSON.parse(json)).toMatchObject({
+      type: 'response.image_generation_call.partial_image',
+      partial_image_b64: expect.stringMatching(/^[A-Za-z0-9+/]{40}… \(\d+ KB\)$/),
+    });
+    // Now that the table overflows (and a disclosure is open), axe checks it again.
+    expect(await axe(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('ProgressiveImage: the aborted image keeps its frame', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/iframe.html?id=progressiveimage--all-states&viewMode=story`);
+    const figure = page.locator('figure').filter({ hasText: 'aborted (frames kept)' });
+    const frame = figure.locator('img[data-part="frame"]');
+    await frame.first().waitFor();
+    await expect
+      .poll(() => frame.first().evaluate((img: HTMLImageElement) => img.naturalWidth))
+      .toBeGreaterThan(0);
+    await page.close();
+  }, 60_000);
+
+  it('every story renders without a console error or an accessibility violation', async () => {
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
       entries: Record<string, { id: string; type: string }>;
     };
@@ -157,12 +288,18 @@ describe('the demo (static Storybook build)', () => {
       await page.locator('#storybook-root > *').first().waitFor({ timeout: 20_000 });
       // Let streaming stories run for a moment.
       await page.waitForTimeout(1500);
+      for (const v of await axe(page)) {
+        failures.push(
+          `${story.id}: axe ${v.id} (${v.impact}): ${v.help} at ${v.targets.join(', ')}`,
+        );
+      }
       page.removeAllListeners('console');
       page.removeAllListeners('pageerror');
       page.removeAllListeners('response');
       if (errors.length > 0) failures.push(`${story.id}: ${errors.join(' | ')}`);
     }
-    expect(failures).toEqual([]);
+    // Each failure on its own line, so that the report names every story and rule.
+    expect(failures.join('\n')).toBe('');
     await page.close();
   }, 180_000);
 });
