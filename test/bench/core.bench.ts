@@ -1,108 +1,132 @@
 /**
- * Core throughput benchmark: `npm run bench:core` (part of `npm run bench`).
+ * Section 5, Node: `npm run bench:core` (part of `npm run bench`; `BENCH_ONLY=core`).
  *
- * Streams a realistic response (2 images, 3 partial frames and a final each, about 1.4 MB of
- * base64 per frame, plus a few hundred small text events), cut into network-sized chunks, through
- * (a) this library (`store.consume`: the SSE scanner + the JSON fast path + `normalizeEvent` +
- * the reducer), (b) the same pieces composed by hand from public API (`parseSSE` + `JSON.parse` +
- * `store.dispatch`), (c) eventsource-parser + `JSON.parse`, the usual hand-rolled client, and
- * (d) the openai SDK's own SSE decoder. Every variant runs in the same process, interleaved, and
- * the result is reported as MB/s and as ratios against (c). Each variant runs in fresh processes.
+ * One realistic Responses API stream (real 1024x1024 PNG frames from make-frames `--full`: 3
+ * partial images and the final, 1.5–2.5 MB of base64 each; the final repeated in
+ * `response.completed` as OpenAI sends it; `event:` lines; the Images-API-like extra fields on
+ * image events; a reasoning item; 150 text deltas), in 16–64 KiB chunks, through:
+ *
+ * - the library: `createPartialImagesStore().consume(byteStream)`, to a state that holds the
+ *   final image (status `completed`);
+ * - the baseline: eventsource-parser 4 (`createParser().feed`, fed text decoded by one streaming
+ *   `TextDecoder`, no TextDecoderStream) + `JSON.parse` of every event, collecting the events;
+ * - the openai SDK 7's own decoder (`Stream.fromSSEResponse` from 'openai/core/streaming').
+ *
+ * Two shapes: (a) non-ASCII text (an em dash, curly quotes, an emoji in the revised prompt and
+ * the text deltas), (b) the same stream in ASCII only. Each variant and shape runs in fresh
+ * Node processes (`--expose-gc`, a collection before every timed run), passes interleaved in
+ * rotating order; each process warms up, then times BENCH_CORE_RUNS runs. Every variant's output
+ * is checked (the final image's length, the revised prompt decoded right) before it is timed.
  */
 
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { register } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createParser } from 'eventsource-parser';
 import { Stream } from 'openai/core/streaming';
-import { createPartialImagesStore, parseSSE } from '../../src/core';
-import { fakeBase64, prng } from '../fixtures/streams';
+import {
+  fullFrames,
+  LIBRARY_LABEL,
+  LIBRARY_SRC,
+  QUICK,
+  ROOT,
+  rounds,
+  selected,
+  writeResult,
+} from './shared/env';
+import {
+  fmt,
+  iqr,
+  printHeader,
+  printTable,
+  range,
+  ratio,
+  type Summary,
+  summarize,
+} from './shared/stats';
+import {
+  encodeStream,
+  type Frames,
+  networkChunks,
+  REVISED_PROMPT_ASCII,
+  REVISED_PROMPT_NON_ASCII,
+  responseEvents,
+} from './shared/wire';
 
-const FRAME_CHARS = 1_400_000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+type Library = typeof import('../../src/core');
+let library: Library | null = null;
 
-function buildStream(): string {
-  let seq = 0;
-  let out = '';
-  const push = (event: Record<string, unknown>) => {
-    const withSeq = { ...event, sequence_number: seq++ };
-    out += `event: ${event.type}\ndata: ${JSON.stringify(withSeq)}\n\n`;
+/**
+ * This checkout's library, or BENCH_SRC's (loaded in the child processes only). A BENCH_SRC
+ * outside this repository resolves its packages (zod) from this repository: through NODE_PATH
+ * when tsx loads it as CommonJS (no package.json of type module above it), through a resolve hook
+ * when it is loaded as ES modules.
+ */
+async function loadLibrary(): Promise<Library> {
+  if (!LIBRARY_SRC.startsWith(ROOT + path.sep)) {
+    const hook = `
+      const SRC = ${JSON.stringify(`${pathToFileURL(LIBRARY_SRC).href}/`)};
+      const PARENT = ${JSON.stringify(pathToFileURL(path.join(ROOT, 'package.json')).href)};
+      export async function resolve(specifier, context, next) {
+        const bare = !/^(\\.|\\/|node:|file:|data:)/.test(specifier);
+        if (bare && context.parentURL?.startsWith(SRC)) {
+          return next(specifier, { ...context, parentURL: PARENT });
+        }
+        return next(specifier, context);
+      }`;
+    register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  }
+  return (await import(pathToFileURL(path.join(LIBRARY_SRC, 'core/index.ts')).href)) as Library;
+}
+
+const VARIANTS = ['library', 'eventsource-parser', 'openai-sdk'] as const;
+type Variant = (typeof VARIANTS)[number];
+const LABELS: Record<Variant, string> = {
+  library: 'library store.consume(byteStream)',
+  'eventsource-parser': 'eventsource-parser feed + JSON.parse',
+  'openai-sdk': 'openai SDK Stream.fromSSEResponse',
+};
+const BASELINE: Variant = 'eventsource-parser';
+const SHAPES = ['non-ascii', 'ascii'] as const;
+type Shape = (typeof SHAPES)[number];
+const SHAPE_LABELS: Record<Shape, string> = {
+  'non-ascii': '(a) non-ASCII prompt + extra fields',
+  ascii: '(b) ASCII only',
+};
+
+/** Timed runs per process. */
+const RUNS = Number(process.env.BENCH_CORE_RUNS ?? (QUICK ? 3 : 5));
+/** Processes per variant and shape (in rotating order). */
+const PASSES = rounds(4);
+
+interface Input {
+  chunks: Uint8Array[];
+  bytes: number;
+  events: number;
+  finalLength: number;
+  prompt: string;
+}
+
+function input(frames: Frames, shape: Shape): Input {
+  const events = responseEvents({ frames, nonAscii: shape === 'non-ascii' });
+  const { bytes } = encodeStream(events);
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const size of networkChunks(bytes.length, 42)) {
+    chunks.push(bytes.slice(offset, offset + size));
+    offset += size;
+  }
+  return {
+    chunks,
+    bytes: bytes.length,
+    events: events.length,
+    finalLength: frames[3].length,
+    prompt: shape === 'non-ascii' ? REVISED_PROMPT_NON_ASCII : REVISED_PROMPT_ASCII,
   };
-  const tools = [{ type: 'image_generation', output_format: 'png', size: '1024x1024' }];
-  push({ type: 'response.created', response: { id: 'resp_bench', status: 'in_progress', tools } });
-  push({ type: 'response.in_progress', response: { id: 'resp_bench', status: 'in_progress' } });
-  for (let t = 0; t < 150; t++) {
-    push({
-      type: 'response.output_text.delta',
-      item_id: 'msg_0',
-      output_index: 0,
-      delta: `Some wörds ${t} `,
-    });
-  }
-  for (let item = 0; item < 2; item++) {
-    const item_id = `ig_${item}`;
-    const output_index = item + 1;
-    push({
-      type: 'response.output_item.added',
-      output_index,
-      item: { id: item_id, type: 'image_generation_call', status: 'in_progress' },
-    });
-    push({ type: 'response.image_generation_call.in_progress', output_index, item_id });
-    push({ type: 'response.image_generation_call.generating', output_index, item_id });
-    for (let k = 0; k < 3; k++) {
-      push({
-        type: 'response.image_generation_call.partial_image',
-        output_index,
-        item_id,
-        partial_image_index: k,
-        partial_image_b64: fakeBase64(FRAME_CHARS, 'iVBORw0KGgoAAAANSUhEUg', item * 10 + k + 1),
-        size: '1024x1024',
-        quality: 'high',
-        background: 'opaque',
-        output_format: 'png',
-      });
-    }
-    push({ type: 'response.image_generation_call.completed', output_index, item_id });
-    push({
-      type: 'response.output_item.done',
-      output_index,
-      item: {
-        id: item_id,
-        type: 'image_generation_call',
-        status: 'completed',
-        result: fakeBase64(FRAME_CHARS, 'iVBORw0KGgoAAAANSUhEUg', item * 10 + 9),
-        revised_prompt: 'A lighthouse at dusk, painted in oils',
-        output_format: 'png',
-        size: '1024x1024',
-      },
-    });
-    for (let t = 0; t < 100; t++) {
-      push({
-        type: 'response.output_text.delta',
-        item_id: 'msg_0',
-        output_index: 0,
-        delta: `More text ${t} `,
-      });
-    }
-  }
-  push({
-    type: 'response.completed',
-    response: { id: 'resp_bench', status: 'completed', output: [] },
-  });
-  return out;
 }
 
-/** Network-like chunks: 1 to 64 KiB, seeded. */
-function chunk(bytes: Uint8Array, seed: number): Uint8Array[] {
-  const random = prng(seed);
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; ) {
-    const size = 1024 + Math.floor(random() * 63 * 1024);
-    out.push(bytes.slice(i, i + size));
-    i += size;
-  }
-  return out;
-}
-
+/** A byte stream that hands out the chunks as fast as they are read. */
 function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream<Uint8Array>({
@@ -114,165 +138,200 @@ function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   });
 }
 
-type Variant = (chunks: readonly Uint8Array[]) => Promise<number>;
+type Json = {
+  type?: string;
+  item?: { result?: string; revised_prompt?: string };
+};
 
-const variants: Record<string, Variant> = {
-  'react-partial-images (consume)': async (chunks) => {
-    const store = createPartialImagesStore();
-    await store.consume(streamOf(chunks));
-    return store.getState().items.length;
+/** What a run produced, to check that it really read the stream. */
+interface Output {
+  finalLength: number;
+  prompt: string | null;
+  events: number;
+}
+
+const run: Record<Variant, (input: Input) => Promise<Output>> = {
+  async library(input) {
+    const store = (library as Library).createPartialImagesStore();
+    await store.consume(streamOf(input.chunks));
+    const state = store.getState();
+    const item = state.items[0];
+    if (state.status !== 'completed') throw new Error(`library: status ${state.status}`);
+    return {
+      finalLength: item?.final?.b64?.length ?? -1,
+      prompt: item?.revisedPrompt ?? null,
+      events: input.events,
+    };
   },
-  'parseSSE + JSON.parse + dispatch': async (chunks) => {
-    const store = createPartialImagesStore();
-    for await (const message of parseSSE(streamOf(chunks)))
-      store.dispatch(JSON.parse(message.data));
-    return store.getState().items.length;
-  },
-  'eventsource-parser + JSON.parse': async (chunks) => {
-    const reader = streamOf(chunks)
-      .pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>)
-      .pipeThrough(new EventSourceParserStream())
-      .getReader();
-    let n = 0;
+  async 'eventsource-parser'(input) {
+    const events: Json[] = [];
+    const parser = createParser({ onEvent: (message) => events.push(JSON.parse(message.data)) });
+    const decoder = new TextDecoder();
+    const reader = streamOf(input.chunks).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (JSON.parse(value.data)) n++;
+      parser.feed(decoder.decode(value, { stream: true }));
     }
-    return n;
+    parser.feed(decoder.decode());
+    return outputOf(events);
   },
-  'openai SDK Stream.fromSSEResponse': async (chunks) => {
-    const response = new Response(streamOf(chunks), {
+  async 'openai-sdk'(input) {
+    const response = new Response(streamOf(input.chunks), {
       headers: { 'content-type': 'text/event-stream' },
     });
-    let n = 0;
-    for await (const event of Stream.fromSSEResponse(response, new AbortController()))
-      if (event) n++;
-    return n;
+    const events: Json[] = [];
+    for await (const event of Stream.fromSSEResponse<Json>(response, new AbortController())) {
+      events.push(event);
+    }
+    return outputOf(events);
   },
 };
 
-const BASELINE = 'eventsource-parser + JSON.parse';
-
-async function timeOnce(variant: Variant, chunks: readonly Uint8Array[]): Promise<number> {
-  const start = performance.now();
-  await variant(chunks);
-  return performance.now() - start;
+function outputOf(events: Json[]): Output {
+  const done = events.find((e) => e.type === 'response.output_item.done' && e.item?.result);
+  return {
+    finalLength: done?.item?.result?.length ?? -1,
+    prompt: done?.item?.revised_prompt ?? null,
+    events: events.length,
+  };
 }
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] as number;
-}
-
-const median = (values: number[]) => quantile(values, 0.5);
-
-interface Measured {
-  whole: number[];
-  frame: number[];
-}
-
-/** Runs one variant in this process: warm-up, then ROUNDS timed runs of each input. */
-async function measure(name: string, chunks: Uint8Array[], frameChunks: Uint8Array[]) {
-  const variant = variants[name] as Variant;
-  const out: Measured = { whole: [], frame: [] };
-  for (let i = 0; i < 3; i++) {
-    await timeOnce(variant, chunks);
-    await timeOnce(variant, frameChunks);
+function check(variant: Variant, input: Input, output: Output) {
+  const problems: string[] = [];
+  if (output.finalLength !== input.finalLength) {
+    problems.push(`final image ${output.finalLength} chars, not ${input.finalLength}`);
   }
-  for (let round = 0; round < ROUNDS; round++) {
-    out.whole.push(await timeOnce(variant, chunks));
-    out.frame.push(await timeOnce(variant, frameChunks));
-  }
-  return out;
+  if (output.prompt !== input.prompt)
+    problems.push(`revised prompt ${JSON.stringify(output.prompt)}`);
+  if (output.events !== input.events) problems.push(`${output.events} events, not ${input.events}`);
+  if (problems.length) throw new Error(`${variant}: ${problems.join('; ')}`);
 }
 
-/**
- * Runs `name` in a fresh Node process, so that no variant pays for another's garbage, heap
- * growth or compiler state (in one process the figures swung by 2x from run to run).
- */
-function measureInChild(name: string): Promise<Measured> {
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** In a child process: check, warm up, then time RUNS runs. */
+async function child(variant: Variant, shape: Shape) {
+  library = await loadLibrary();
+  const { frames } = await fullFrames();
+  const data = input(frames, shape);
+  check(variant, data, await run[variant](data));
+  for (let i = 0; i < 2; i++) await run[variant](data);
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    gc?.();
+    const start = performance.now();
+    await run[variant](data);
+    ms.push(performance.now() - start);
+  }
+  process.stdout.write(`\n${JSON.stringify({ ms, bytes: data.bytes, events: data.events })}\n`);
+}
+
+interface ChildResult {
+  ms: number[];
+  bytes: number;
+  events: number;
+}
+
+function inChild(variant: Variant, shape: Shape): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: { ...process.env, BENCH_VARIANT: name },
+    const file = fileURLToPath(import.meta.url);
+    const proc = spawn(process.execPath, ['--expose-gc', ...process.execArgv, file], {
+      env: {
+        ...process.env,
+        BENCH_CORE_CHILD: `${variant}:${shape}`,
+        NODE_PATH: path.join(ROOT, 'node_modules'),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (data: Buffer) => {
+    proc.stdout.on('data', (data: Buffer) => {
       out += data;
     });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${name}: exit ${code}`));
-      resolve(JSON.parse(out.slice(out.lastIndexOf('\n{'))) as Measured);
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${variant} ${shape}: exit ${code}`));
+      resolve(JSON.parse(out.slice(out.lastIndexOf('\n{'))) as ChildResult);
     });
   });
 }
 
-function inputs() {
-  const text = buildStream();
-  const bytes = new TextEncoder().encode(text);
-  const chunks = chunk(bytes, 42);
-  // The largest frame alone, as it would arrive: for the per-frame figure.
-  const events = text.split('\n\n').filter(Boolean);
-  const largest = events.reduce((a, b) => (b.length > a.length ? b : a));
-  const frameBytes = new TextEncoder().encode(`${largest}\n\n`);
-  return { bytes, chunks, events, frameBytes, frameChunks: chunk(frameBytes, 7) };
-}
-
-/** The interquartile range, e.g. "6.1-12.9": collections landing in a run make it bimodal. */
-function spread(values: number[]): string {
-  return `${quantile(values, 0.25).toFixed(1)}-${quantile(values, 0.75).toFixed(1)}`;
-}
-
 async function main() {
-  const child = process.env.BENCH_VARIANT;
-  const { bytes, chunks, events, frameBytes, frameChunks } = inputs();
-  if (child) {
-    const result = await measure(child, chunks, frameChunks);
-    process.stdout.write(`\n${JSON.stringify(result)}\n`);
-    return;
-  }
-  const mb = bytes.length / 1e6;
-  console.log(
-    `stream: ${mb.toFixed(1)} MB, ${events.length} events, ${chunks.length} chunks; ` +
-      `largest event ${(frameBytes.length / 1e6).toFixed(2)} MB; ${ROUNDS} rounds x 2 processes ` +
-      'per variant, median',
-  );
-  // The library must really have read the stream, not skipped it.
-  const check = createPartialImagesStore();
-  await check.consume(streamOf(chunks));
-  const state = check.getState();
-  if (
-    state.status !== 'completed' ||
-    state.items.some((item) => item.final?.b64?.length !== FRAME_CHARS)
-  ) {
-    throw new Error(`the library did not read the stream right: ${state.status}`);
-  }
-  const names = Object.keys(variants);
-  const whole: Record<string, number[]> = {};
-  const frame: Record<string, number[]> = {};
-  // Two passes in opposite orders, each variant in its own process.
-  for (const order of [names, [...names].reverse()]) {
-    for (const name of order) {
-      const result = await measureInChild(name);
-      whole[name] = [...(whole[name] ?? []), ...result.whole];
-      frame[name] = [...(frame[name] ?? []), ...result.frame];
+  const started = performance.now();
+  const { set } = await fullFrames();
+  const samples = new Map<string, number[]>();
+  const sizes = new Map<Shape, { bytes: number; events: number }>();
+  for (let pass = 0; pass < PASSES; pass++) {
+    for (const [s, shape] of SHAPES.entries()) {
+      for (let v = 0; v < VARIANTS.length; v++) {
+        const variant = VARIANTS[(v + pass + s) % VARIANTS.length] as Variant;
+        const result = await inChild(variant, shape);
+        sizes.set(shape, { bytes: result.bytes, events: result.events });
+        const key = `${variant}:${shape}`;
+        samples.set(key, [...(samples.get(key) ?? []), ...result.ms]);
+        process.stderr.write(
+          `  core pass ${pass + 1}/${PASSES} ${shape.padEnd(9)} ${variant.padEnd(18)} ` +
+            `${result.ms.map((m) => m.toFixed(1)).join(' ')} ms\n`,
+        );
+      }
     }
   }
-  const base = median(whole[BASELINE] as number[]);
-  const baseFrame = median(frame[BASELINE] as number[]);
-  console.log('');
-  console.log(
-    `${'variant'.padEnd(36)} ${'ms'.padStart(8)} ${'p25-p75'.padStart(11)} ${'MB/s'.padStart(7)} ${'vs base'.padStart(8)}   ${'1 frame ms'.padStart(10)} ${'vs base'.padStart(8)}`,
-  );
-  for (const name of names) {
-    const ms = median(whole[name] as number[]);
-    const fms = median(frame[name] as number[]);
-    console.log(
-      `${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ${spread(whole[name] as number[]).padStart(11)} ${(mb / (ms / 1000)).toFixed(0).padStart(7)} ${(base / ms).toFixed(2).padStart(7)}x   ${fms.toFixed(2).padStart(10)} ${(baseFrame / fms).toFixed(2).padStart(7)}x`,
-    );
+
+  const bytes = sizes.get('non-ascii')?.bytes ?? 0;
+  printHeader('5. Node: bytes to events/state, MB/s (core.bench.ts)', [
+    `Figure: MB/s (10^6 bytes of SSE per second) from the first chunk read to the last event`,
+    `parsed (the library: to a state holding the final image, status completed). Baseline:`,
+    `eventsource-parser 4 createParser().feed + JSON.parse of every event (what hand-rolled`,
+    `clients do); also the openai SDK 7 decoder. Stream: ${(bytes / 1e6).toFixed(2)} MB, ` +
+      `${sizes.get('non-ascii')?.events} events, 16–64 KiB chunks; frames ${set.width}x${set.height} ` +
+      `PNG of ${set.frames.map((f) => (f.length / 1e6).toFixed(2)).join(' / ')} MB base64.`,
+    `${PASSES} fresh processes x ${RUNS} timed runs per variant and shape, interleaved; ` +
+      `Node ${process.version}; library: ${LIBRARY_LABEL}. "vs baseline" = variant MB/s / baseline MB/s.`,
+  ]);
+  const rows: string[][] = [];
+  const summaries: Record<string, { ms: Summary; mbps: Summary; bytes: number }> = {};
+  for (const shape of SHAPES) {
+    const shapeBytes = sizes.get(shape)?.bytes ?? 0;
+    const mbps = (ms: number) => shapeBytes / 1e6 / (ms / 1000);
+    const base = summarize((samples.get(`${BASELINE}:${shape}`) ?? []).map(mbps));
+    for (const variant of VARIANTS) {
+      const ms = samples.get(`${variant}:${shape}`) ?? [];
+      const rate = summarize(ms.map(mbps));
+      summaries[`${variant}:${shape}`] = { ms: summarize(ms), mbps: rate, bytes: shapeBytes };
+      rows.push([
+        SHAPE_LABELS[shape],
+        LABELS[variant],
+        fmt(rate.median, 0),
+        iqr(rate, 0),
+        range(rate, 0),
+        fmt(summarize(ms).median, 1),
+        variant === BASELINE ? '1.00x' : ratio(rate.median, base.median),
+      ]);
+    }
   }
+  printTable(['shape', 'variant', 'MB/s', 'p25–p75', 'min–max', 'ms', 'vs baseline'], rows, 2);
+  for (const shape of SHAPES) {
+    const lib = summaries[`library:${shape}`]?.mbps.median ?? Number.NaN;
+    const sdk = summaries[`openai-sdk:${shape}`]?.mbps.median ?? Number.NaN;
+    console.log(`  ${SHAPE_LABELS[shape]}: library / openai SDK ${ratio(lib, sdk)}`);
+  }
+  const file = await writeResult('core', {
+    passes: PASSES,
+    runsPerProcess: RUNS,
+    frames: { width: set.width, height: set.height, lengths: set.frames.map((f) => f.length) },
+    shapes: Object.fromEntries(SHAPES.map((s) => [s, sizes.get(s)])),
+    samples: Object.fromEntries(samples),
+    summaries,
+  });
+  console.log(`raw: ${file}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-await main();
+const childOf = process.env.BENCH_CORE_CHILD;
+if (childOf) {
+  const [variant, shape] = childOf.split(':') as [Variant, Shape];
+  await child(variant, shape);
+} else if (selected('core')) {
+  await main();
+} else {
+  console.log('core: skipped (BENCH_ONLY)');
+}
