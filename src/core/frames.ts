@@ -2,19 +2,18 @@
  * Frames: one image payload (a preview or the final) turned into what `<img src>` can show,
  * safely. Where the MIME type comes from, in order of trust (WIRE.md § 5): the payload's own
  * `data:` URL, the event's declared format, the tool configuration echoed in `response.created`,
- * the `outputFormat` option, the bytes' signature, then PNG. A `data:` URL is only ever built with
+ * the `outputFormat` option, the bytes' signature (read by the normaliser: `detected`), then PNG. A `data:` URL is only ever built with
  * an image type, and SVG only with `allowSvg`.
  */
 
 import { PartialImagesError } from './errors';
+import type { DetectedImage } from './events';
 import {
   base64ByteLength,
   classifyImagePayload,
   IMAGE_MIME_TYPES,
   type ImageFormat,
   type ImageSize,
-  sniffImageFormat,
-  sniffImageSize,
   toImageFormat,
 } from './mime';
 import type { PartialImageFrame } from './state';
@@ -30,6 +29,11 @@ export interface FrameInput {
   /** The format and size the event declared. */
   format: ImageFormat | null;
   size: ImageSize | null;
+  /**
+   * What the bytes say (signature and header), read by the normaliser where the parsing runs
+   * (the Worker): the main thread never scans an image's base64.
+   */
+  detected: DetectedImage | undefined;
   /** The format the tool configuration or the `outputFormat` option gives, before sniffing. */
   defaultFormat: ImageFormat | null;
   sequenceNumber: number | null;
@@ -87,7 +91,7 @@ export function makeFrame(input: FrameInput): FrameResult {
     if (payload.kind === 'data-url') {
       // The bytes win over a data: URL's own label when they are plainly another raster image:
       // gateways have been seen labelling JPEG bytes `data:image/png` (WIRE.md § 4).
-      const sniffed = sniffImageFormat(payload.b64);
+      const sniffed = input.detected?.format ?? null;
       format =
         payload.format !== null && sniffed !== null && sniffed !== 'svg' ? sniffed : payload.format;
       if (format === null) {
@@ -99,7 +103,7 @@ export function makeFrame(input: FrameInput): FrameResult {
         );
       }
     } else {
-      format = input.format ?? input.defaultFormat ?? sniffImageFormat(b64) ?? 'png';
+      format = input.format ?? input.defaultFormat ?? input.detected?.format ?? 'png';
     }
   }
   if (format === 'svg' && !input.allowSvg) {
@@ -132,8 +136,7 @@ export function makeFrame(input: FrameInput): FrameResult {
     ok: true,
     frame: Object.freeze(frame) as PartialImageFrame,
     format: resolved,
-    size:
-      input.size ?? (input.index === 0 || input.isFinal ? sniffImageSize(data, resolved) : null),
+    size: input.size ?? input.detected?.size ?? null,
   };
 }
 

@@ -16,15 +16,9 @@
 
 import * as z from 'zod/mini';
 import { PartialImagesError } from './errors';
-import type { DetectedImage, EventOf, FinalImage, PartialImageEvent } from './events';
-import {
-  classifyImagePayload,
-  type ImageFormat,
-  parseImageSize,
-  sniffImageFormat,
-  sniffImageSize,
-  toImageFormat,
-} from './mime';
+import type { EventOf, FinalImage, PartialImageEvent } from './events';
+import { type ImageFormat, toImageFormat } from './mime';
+import { detectImage, parseImageSize } from './sniff';
 import { toolOutputImage } from './toolOutput';
 import {
   asRecord,
@@ -558,27 +552,19 @@ function classifyUiChunk(type: string, record: Record<string, unknown>, now: num
   }
 }
 
-/** What a payload's own bytes say: the format from its signature, the size from its header. */
-function detect(payload: string): DetectedImage | undefined {
-  const kind = classifyImagePayload(payload);
-  if (kind.kind !== 'base64' && kind.kind !== 'data-url') return undefined;
-  const format = sniffImageFormat(kind.b64);
-  return { format, size: format === null ? null : sniffImageSize(kind.b64, format) };
-}
-
 function detectAll(images: readonly FinalImage[]): FinalImage[] {
   return images.map((image) =>
-    image.detected ? image : { ...image, detected: detect(image.result) },
+    image.detected ? image : { ...image, detected: detectImage(image.result) },
   );
 }
 
-/** The event with what its images' bytes say attached (`detected`), once. */
-function withDetection(event: PartialImageEvent): PartialImageEvent {
+/** The event with what its images' bytes say attached (`detected`), once. @internal */
+export function withDetection(event: PartialImageEvent): PartialImageEvent {
   switch (event.type) {
     case 'image.partial':
-      return event.detected ? event : { ...event, detected: detect(event.b64) };
+      return event.detected ? event : { ...event, detected: detectImage(event.b64) };
     case 'image.final':
-      return event.detected ? event : { ...event, detected: detect(event.result) };
+      return event.detected ? event : { ...event, detected: detectImage(event.result) };
     case 'response.images':
     case 'response.completed':
     case 'response.incomplete':

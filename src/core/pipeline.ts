@@ -12,7 +12,7 @@ import type { Decoder } from './decoder';
 import { PartialImagesError } from './errors';
 import type { PartialImageEvent } from './events';
 import { decodeEvent, type FromWorker, type ToWorker } from './protocol';
-import { abortedError, type OpenedSource, raceAbort, toBytes } from './source';
+import { abortedError, isByteChunk, notA, type OpenedSource, raceAbort, toBytes } from './source';
 
 /** How the store may parse in a Worker: default (`undefined`), never (`false`), or your own. */
 export type WorkerOption = false | (() => Worker) | undefined;
@@ -216,13 +216,6 @@ function feed(decoder: Decoder, kind: OpenedSource['kind'], value: unknown) {
   else decoder.bytes(toBytes(value));
 }
 
-function notA(what: string, value: unknown) {
-  return new PartialImagesError(
-    'stream-error',
-    `A stream of ${what} yielded ${value === null ? 'null' : typeof value}.`,
-  );
-}
-
 /**
  * A session that decodes in the shared Worker, with the page as its fallback: nothing is read
  * from the source until the Worker says it runs, so a Worker that fails to start costs only the
@@ -367,10 +360,6 @@ function workerSession(
       release(key, pool, id);
     },
   };
-}
-
-function isByteChunk(value: unknown): value is ArrayBufferView | ArrayBuffer {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import { PartialImagesError } from './errors';
-import { isPlainObject } from './wire';
+import { isPlainObject } from './record';
 
 /** Something `consume` can read, without the promise or function wrappers. */
 export type StreamSource =
@@ -78,16 +78,32 @@ export function describeType(value: unknown): string {
   return typeof value;
 }
 
-/** Is this a chunk of a byte stream (rather than a parsed event)? */
-function isBytes(value: unknown): value is ArrayBufferView | ArrayBuffer {
-  return value instanceof Uint8Array || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
-}
-
 /** The bytes of a chunk, as a `Uint8Array` view (no copy). @internal */
 export function toBytes(value: ArrayBufferView | ArrayBuffer): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/**
+ * Is `value` a chunk of a byte stream (rather than a parsed event)? Never throws: `instanceof`
+ * on a revoked proxy would. @internal
+ */
+export function isByteChunk(value: unknown): value is ArrayBufferView | ArrayBuffer {
+  if (ArrayBuffer.isView(value)) return true;
+  try {
+    return value instanceof ArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a stream of bytes or text that yielded something else. @internal */
+export function notA(what: 'bytes' | 'text', value: unknown): PartialImagesError {
+  return new PartialImagesError(
+    'stream-error',
+    `A stream of ${what} yielded ${value === null ? 'null' : typeof value}.`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,7 +396,7 @@ export async function openSource(
     }
     const next = withFirst(first, reader);
     if (first.done) return { kind: 'events', reader: next };
-    if (isBytes(first.value)) return { kind: 'sse', reader: next, fromFetch: false };
+    if (isByteChunk(first.value)) return { kind: 'sse', reader: next, fromFetch: false };
     if (typeof first.value === 'string') return { kind: 'text', reader: next };
     return { kind: 'events', reader: next };
   }

@@ -6,8 +6,9 @@
  * `useUIMessageImages` (UI message parts). @internal
  */
 
-import { type ImageFormat, sniffImageFormat, toImageFormat } from './mime';
-import { asRecord } from './wire';
+import { type ImageFormat, toImageFormat } from './mime';
+import { asRecord } from './record';
+import { sniffImageFormat } from './sniff';
 
 /** Where a tool's output may hold its image: OpenAI's `result`, and the usual names after it. */
 const IMAGE_KEYS = ['result', 'base64', 'b64_json', 'b64Json', 'image', 'data', 'url', 'imageUrl'];

@@ -1,27 +1,13 @@
 /**
  * Small facts about the wire shapes, shared by the normaliser (core) and the relay (server):
- * what a plain JSON object is, how the OpenRouter SDK's camelCase keys map back to the wire's
+ * how the OpenRouter SDK's camelCase keys map back to the wire's
  * snake_case, how its `UNKNOWN` wrapper is undone, and which output items are images.
  * See WIRE.md § 2 (OpenRouter SDK) and § 3 (output items). @internal
  */
 
-/** A plain object, as `JSON.parse` and zod produce: no class instance, no array. @internal */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+import { asRecord, isPlainObject } from './record';
 
-/**
- * An object's own fields as a plain record: the object itself when it is plain, a copy of its own
- * enumerable fields when it is a class instance (the Agents SDK's run events), else `null`.
- * @internal
- */
-export function asRecord(value: unknown): Record<string, unknown> | null {
-  if (isPlainObject(value)) return value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  return { ...(value as Record<string, unknown>) };
-}
+export { asRecord, isPlainObject };
 
 /** The output item types that carry a generated image. @internal */
 export const IMAGE_ITEM_TYPES: ReadonlySet<string> = new Set([

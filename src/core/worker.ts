@@ -6,7 +6,7 @@
 
 import { createDecoder, type Decoder } from './decoder';
 import type { PartialImageEvent } from './events';
-import { IMAGE_MIME_TYPES, sniffImageFormat } from './mime';
+import { IMAGE_MIME_TYPES } from './mime';
 import {
   type Entry,
   encodeEvent,
@@ -14,6 +14,7 @@ import {
   type ToWorker,
   type WireEvent,
 } from './protocol';
+import { sniffImageFormat } from './sniff';
 
 interface Scope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;

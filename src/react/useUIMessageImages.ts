@@ -2,6 +2,7 @@ import * as React from 'react';
 import { PartialImagesError } from '../core/errors';
 import type { PartialImageEvent } from '../core/events';
 import { reducePartialImages } from '../core/reducer';
+import { detectImage } from '../core/sniff';
 import {
   initialPartialImagesState,
   type PartialImageItem,
@@ -122,6 +123,8 @@ function accumulate(
         b64: image.b64,
         format: image.format,
         size: null,
+        // Parsed already, by the AI SDK, on this thread: its bytes are read here.
+        detected: detectImage(image.b64),
       });
     }
     if (final) apply({ type: 'image.settled', sequenceNumber: null, receivedAt: now, itemId: id });

@@ -5,7 +5,8 @@
  */
 
 import { base64ToBytes } from '../core/blob';
-import { IMAGE_MIME_TYPES, sniffImageFormat, toImageFormat } from '../core/mime';
+import { IMAGE_MIME_TYPES, toImageFormat } from '../core/mime';
+import { sniffImageFormat } from '../core/sniff';
 import { IMAGE_ITEM_TYPES, isPlainObject } from '../core/wire';
 
 /** What {@link ToSSEStreamOptions.uploadFinalImage} is given for each final image. */

@@ -6,7 +6,7 @@ import {
   type PartialImagesState,
   reducePartialImages,
 } from '../../src/core';
-import { sniffImageFormat, sniffImageSize } from '../../src/core/mime';
+import { sniffImageFormat, sniffImageSize } from '../../src/core/sniff';
 import { imageResponseEvents } from '../fixtures/events';
 import { smallFrames } from '../fixtures/frames';
 import { fakeBase64, sse, sseResponse } from '../fixtures/streams';

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { frameToBlob, type PartialImageFrame, PartialImagesError } from '../../src/core';
 import { base64ToBytes } from '../../src/core/blob';
-import { classifyImagePayload, parseImageSize, toImageFormat } from '../../src/core/mime';
+import { classifyImagePayload, toImageFormat } from '../../src/core/mime';
+import { parseImageSize } from '../../src/core/sniff';
 
 vi.mock('react', () => ({}));
 

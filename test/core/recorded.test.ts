@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createPartialImagesStore, type PartialImagesState } from '../../src/core';
-import { sniffImageFormat, sniffImageSize } from '../../src/core/mime';
+import { sniffImageFormat, sniffImageSize } from '../../src/core/sniff';
 import { createSSEScanner } from '../../src/core/sse';
 import { joinPieces } from '../../src/core/text';
 import {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import {
+  createPartialImagesStore,
   initialPartialImagesState,
   normalizeEvent,
   type PartialImageEvent,
@@ -9,6 +10,7 @@ import {
   type ReduceOptions,
   reducePartialImages,
 } from '../../src/core';
+import { withDetection } from '../../src/core/normalize';
 import { imageResponseEvents } from '../fixtures/events';
 import { fakeBase64 } from '../fixtures/streams';
 
@@ -27,8 +29,9 @@ function run(raws: readonly unknown[], options?: ReduceOptions, start = initialP
 
 /** An event without its timestamp (distributes over the union, so literals still narrow). */
 type Untimed<E> = E extends unknown ? Omit<E, 'receivedAt'> : never;
+/** With what its bytes say attached, as the normaliser does (the reducer never scans base64). */
 const ev = (event: Untimed<PartialImageEvent>) =>
-  ({ receivedAt: 1, ...event }) as PartialImageEvent;
+  withDetection({ receivedAt: 1, ...event } as PartialImageEvent);
 
 describe('reducePartialImages', () => {
   it('goes idle → streaming → partial 0 → partial 1 → completed, keeping the final only', () => {
@@ -337,8 +340,8 @@ describe('reducePartialImages', () => {
     expect(goesOn.error?.code).toBe('malformed-json');
   });
 
-  it('ends an Images API stream cleanly on close once every image is final', () => {
-    const { state } = run([
+  it('ends an Images API stream cleanly on close once every image is final (the decoder says so)', async () => {
+    const events = [
       {
         type: 'image_generation.partial_image',
         b64_json: 'iVBORw0KGgoA',
@@ -359,16 +362,23 @@ describe('reducePartialImages', () => {
         output_format: 'png',
       },
       { type: 'image_generation.completed', b64_json: 'iVBORw0KGgoD', output_format: 'png' },
-    ]);
+    ];
+    const { state } = run(events);
     expect(state.items.map((i) => [i.id, i.status, i.final?.b64])).toEqual([
       ['image_0', 'completed', 'iVBORw0KGgoB'],
       ['image_1', 'completed', 'iVBORw0KGgoD'],
     ]);
-    const ended = reducePartialImages(
-      state,
-      ev({ type: 'stream.end', reason: 'eof', sequenceNumber: null }),
-    );
-    expect(ended.status).toBe('completed');
+    // The reducer ends cleanly only on `done`; a bare close is `done` for an Images API stream.
+    const closed = (reason: 'done' | 'eof') =>
+      reducePartialImages(state, ev({ type: 'stream.end', reason, sequenceNumber: null })).status;
+    expect([closed('done'), closed('eof')]).toEqual(['completed', 'failed']);
+    const store = createPartialImagesStore({ worker: false });
+    await store.consume(events);
+    expect(store.getState()).toMatchObject({ status: 'completed', error: null });
+    // Cut before its last `completed`: truncated.
+    const cut = createPartialImagesStore({ worker: false });
+    await cut.consume(events.slice(0, 3));
+    expect(cut.getState()).toMatchObject({ status: 'failed', error: { code: 'stream-truncated' } });
   });
 
   it('never throws, ignores duplicate delivery and never regresses a frame (property)', () => {

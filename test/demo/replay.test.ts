@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPartialImagesStore, type PartialImagesState, parseSSE } from '../../src/core';
-import { sniffImageSize } from '../../src/core/mime';
+import { sniffImageSize } from '../../src/core/sniff';
 import {
   createReplay,
   type Replay,
