@@ -118,6 +118,15 @@ function describeOversized(head: string) {
 }
 
 /** A short, safe picture of an unrecognised event, for the error message. */
+/** `read()`, or `fallback` when reading throws (a getter of a hostile object, a revoked proxy). */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
 function describeRaw(raw: unknown): string {
   let text: string;
   if (isPlainObject(raw)) {
@@ -176,6 +185,8 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
   let jsonDecoder: TextDecoder | null = null;
   let ended = false;
   let sawDone = false;
+  /** An Images API event was read (see `noteImagesApi`). */
+  let imagesApi = false;
 
   function onScan(item: ScanItem) {
     if (sawDone) return; // OpenRouter's `[DONE]`: anything after it is ignored
@@ -305,11 +316,24 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
     return images.length === event.images.length ? event : { ...event, images };
   }
 
+  /**
+   * Is this an Images API stream? It has no terminal event but its `completed` ones (WIRE.md
+   * § 1, § 4): a close once every image is final is a clean end. Any other stream (Responses,
+   * the AI SDK, Gemini; the Images API events a proxy sends inside a Responses stream) has its
+   * own end, and a bare close is a cut.
+   */
+  function noteImagesApi(event: PartialImageEvent, wire: unknown) {
+    if (event.type !== 'image.partial' && event.type !== 'image.final') return;
+    const type = safely(() => (isPlainObject(wire) ? wire.type : undefined), undefined);
+    if (typeof type === 'string' && /^image_(?:generation|edit)\./.test(type)) imagesApi = true;
+  }
+
   function push(raw: unknown) {
     count++;
     let classified: ReturnType<typeof classifyEvent>;
+    let record: unknown = null;
     try {
-      const record = dropReplay(raw);
+      record = dropReplay(raw);
       if (record === REPLAY) return;
       classified = classifyEvent(record);
     } catch (error) {
@@ -328,7 +352,9 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
       };
     }
     if (classified.known) recognised = true;
-    else if (firstShapes.length < 3) firstShapes.push(describeRaw(raw));
+    else if (firstShapes.length < 3)
+      firstShapes.push(safely(() => describeRaw(raw), 'a value that cannot be read'));
+    if (classified.event !== null) noteImagesApi(classified.event, record);
     let event = classified.event;
     if (event !== null) event = adjust(event, classified.preliminary);
     options.onRaw?.(raw, event);
@@ -520,7 +546,7 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
         finish('done');
         return 'done';
       }
-      const reason = sawDone ? 'done' : 'eof';
+      const reason = sawDone || (imagesApi && responseId === null) ? 'done' : 'eof';
       finish(reason);
       return reason;
     },

@@ -347,11 +347,9 @@ function applyTerminal(
 
 function endStream(state: PartialImagesState, reason: 'done' | 'eof'): PartialImagesState {
   const allFinal = state.items.every((item) => !isOpen(item));
-  // `[DONE]` is a deliberate end. A bare close is one too for the Images API, which has no
-  // terminal response event, once every image is final. Anything else was cut short.
-  const clean =
-    allFinal && (reason === 'done' || (state.responseId === null && state.items.length > 0));
-  if (clean) return { ...state, status: 'completed' };
+  // `done` is a deliberate end: `[DONE]`, or the Images API's close after a `completed` event
+  // (the decoder tells). A bare close is a cut: the stream's own end did not arrive.
+  if (allFinal && reason === 'done') return { ...state, status: 'completed' };
   const error = new PartialImagesError(
     'stream-truncated',
     reason === 'done'
@@ -498,6 +496,8 @@ export function reducePartialImages(
       return endStream(state, event.reason);
     case 'stream.error': {
       if (!event.fatal) {
+        // A problem after the end never hides the error that ended the stream.
+        if (terminal && state.status !== 'completed') return state;
         return state.error === event.error ? state : { ...state, error: event.error };
       }
       if (terminal) return state;

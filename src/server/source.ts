@@ -6,7 +6,7 @@
  */
 
 import { parsePayload } from '../core/json';
-import { openSource, type StreamSource, toBytes } from '../core/source';
+import { isByteChunk, notA, openSource, type StreamSource, toBytes } from '../core/source';
 import { createSSEScanner, type ScanItem } from '../core/sse';
 import { emptyPieces, type Pieces, pushPiece } from '../core/text';
 import { toWireShape } from '../core/wire';
@@ -104,7 +104,8 @@ export async function* readUnits(
       for (;;) {
         const step = await reader.read();
         if (step.done) break;
-        pushPiece(body, decoder.decode(toBytes(step.value as Uint8Array), { stream: true }), true);
+        if (!isByteChunk(step.value)) throw notA('bytes', step.value);
+        pushPiece(body, decoder.decode(toBytes(step.value), { stream: true }), true);
       }
       pushPiece(body, decoder.decode(), true);
       yield { value: parsePayload(body), text: null, event: '', id: '' };
@@ -124,8 +125,10 @@ export async function* readUnits(
         const step = await reader.read();
         if (step.done) break;
         const value = step.value;
+        // As the core reads it: a chunk that is neither text nor bytes ends the stream.
         if (typeof value === 'string') scanner.feedText(value);
-        else scanner.feed(toBytes(value as Uint8Array));
+        else if (isByteChunk(value)) scanner.feed(toBytes(value));
+        else throw notA(opened.kind === 'text' ? 'text' : 'bytes', value);
         for (const unit of take()) {
           yield unit;
           if (unit === DONE) {
