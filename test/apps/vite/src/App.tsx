@@ -1,0 +1,45 @@
+/**
+ * The app a user would write: `usePartialImages` reads `/api/image` (the check's relay of a fake
+ * OpenAI API), and `<ProgressiveImage>` shows each item's newest frame.
+ */
+
+import { useEffect, useState } from 'react';
+import { type PartialImagesSource, ProgressiveImage, usePartialImages } from 'react-partial-images';
+
+export function App() {
+  const [source, setSource] = useState<PartialImagesSource | null>(null);
+  const { status, items, error } = usePartialImages(source);
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
+
+  const generate = () =>
+    setSource(
+      () => (signal: AbortSignal) =>
+        fetch('/api/image', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ prompt: 'A lighthouse at dusk, watercolor' }),
+          signal,
+        }),
+    );
+
+  return (
+    <main data-testid="generator" data-ready={ready ? '' : undefined}>
+      <h1>react-partial-images in Vite + React 18</h1>
+      <button type="button" onClick={generate}>
+        Generate
+      </button>
+      <output data-testid="status">{status}</output>
+      {error && <p role="alert">{error.message}</p>}
+      {items.map((item) => (
+        <ProgressiveImage
+          key={item.id}
+          data-testid="generated-image"
+          item={item}
+          partialImages={2}
+          width={256}
+        />
+      ))}
+    </main>
+  );
+}
