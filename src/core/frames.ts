@@ -152,8 +152,11 @@ export function settleFrame(preview: PartialImageFrame, receivedAt: number): Par
     byteLength: preview.byteLength,
   };
   const { src } = preview;
-  if (preview.b64 === null) return Object.freeze({ ...frame, b64: null });
-  const prefixLength = src.length - preview.b64.length;
+  // A base64 frame's `b64` is a getter; reading it would flatten `src`, so it is not read here.
+  if (Object.getOwnPropertyDescriptor(preview, 'b64')?.get === undefined) {
+    return Object.freeze({ ...frame, b64: preview.b64 });
+  }
+  const prefixLength = 13 + preview.mimeType.length; // "data:" + mimeType + ";base64,"
   Object.defineProperty(frame, 'b64', { enumerable: true, get: () => src.slice(prefixLength) });
   return Object.freeze(frame) as PartialImageFrame;
 }

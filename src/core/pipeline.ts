@@ -19,10 +19,8 @@ export type WorkerOption = false | (() => Worker) | undefined;
 
 /** What a decoding session reports to its store. @internal */
 export interface SessionSink {
-  /** An event, the `n`-th of the stream (counted only when it came from the Worker). */
-  event(event: PartialImageEvent, n?: number): void;
-  /** The Worker decoded the payload of the `n`-th event into `blob`. */
-  blob(n: number, blob: Blob): void;
+  /** An event; with `blob` when the Worker decoded the frame it carries into one. */
+  event(event: PartialImageEvent, blob?: Blob): void;
   raw?: ((raw: unknown, event: PartialImageEvent | null) => void) | undefined;
 }
 
@@ -249,16 +247,19 @@ function workerSession(
       waiter?.(message);
       return;
     }
-    if (message.t === 'events') {
-      for (const wire of message.events) sink.event(decodeEvent(wire), received++);
-    } else if (message.t === 'entries') {
-      for (const entry of message.entries) {
-        const event = entry.event === null ? null : decodeEvent(entry.event);
-        if (entry.raw) sink.raw?.(entry.value, event);
-        if (event !== null) sink.event(event, received++);
+    if (message.t === 'events' || message.t === 'entries') {
+      // A frame's Blob comes with its event, so it is there before anyone sees the frame.
+      const blobs = new Map(message.blobs);
+      const apply = (event: PartialImageEvent) => sink.event(event, blobs.get(received++));
+      if (message.t === 'events') {
+        for (const wire of message.events) apply(decodeEvent(wire));
+      } else {
+        for (const entry of message.entries) {
+          const event = entry.event === null ? null : decodeEvent(entry.event);
+          if (entry.raw) sink.raw?.(entry.value, event);
+          if (event !== null) apply(event);
+        }
       }
-    } else if (message.t === 'blob') {
-      sink.blob(message.event, message.blob);
     } else if (message.t === 'paused' || message.t === 'ended') {
       cursor = message.cursor;
       if (message.t === 'paused') done = message.done;

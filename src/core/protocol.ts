@@ -24,11 +24,16 @@ export type ToWorker =
 /** Worker → page. */
 export type FromWorker =
   | { t: 'ready' }
-  | { t: 'events'; id: number; events: WireEvent[] }
-  | { t: 'entries'; id: number; entries: Entry[] }
-  | { t: 'blob'; id: number; event: number; blob: Blob }
+  | { t: 'events'; id: number; events: WireEvent[]; blobs: FrameBlob[] }
+  | { t: 'entries'; id: number; entries: Entry[]; blobs: FrameBlob[] }
   | { t: 'paused'; id: number; cursor: number | null; done: boolean }
   | { t: 'ended'; id: number; reason: 'done' | 'eof'; cursor: number | null };
+
+/**
+ * A frame's bytes, decoded in the Worker, for the `n`-th event of the stream. They travel in the
+ * same message as the event, so the page has them before it renders the frame.
+ */
+export type FrameBlob = [n: number, blob: Blob];
 
 /** With `onEvent`: a raw event and what it normalised to, or an event of the stream itself. */
 export type Entry =

@@ -208,26 +208,15 @@ export function createPartialImagesStore(
     if (outer?.aborted) run.controller.abort(outer.reason);
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
 
-    // The frame each Worker event made, until its Blob arrives.
-    const framesOf = new Map<number, PartialImageFrame>();
     const session = createSession(
       {
-        event(event, n) {
+        event(event, blob) {
           if (run.superseded) return;
-          const previous = state;
-          apply(event);
-          if (n !== undefined && (event.type === 'image.partial' || event.type === 'image.final')) {
-            const frame = addedFrame(previous, state);
-            if (frame) {
-              framesOf.set(n, frame);
-              if (framesOf.size > 32) framesOf.delete(framesOf.keys().next().value as number);
-            }
-          }
-        },
-        blob(n, blob) {
-          const frame = framesOf.get(n);
-          framesOf.delete(n);
-          if (frame && !run.superseded) offerFrameBlob(frame, blob);
+          const next = reducePartialImages(state, event, options);
+          // The Worker's Blob of the frame is offered before any listener sees the frame.
+          const frame = blob === undefined ? null : addedFrame(state, next);
+          if (frame !== null && blob !== undefined) offerFrameBlob(frame, blob);
+          setState(next);
         },
         raw: options.onEvent
           ? (raw, event) => {

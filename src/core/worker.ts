@@ -10,6 +10,7 @@ import { IMAGE_MIME_TYPES } from './mime';
 import {
   type Entry,
   encodeEvent,
+  type FrameBlob,
   type FromWorker,
   type ToWorker,
   type WireEvent,
@@ -107,28 +108,31 @@ function open(id: number, maxFrameBytes: number | undefined, raw: boolean) {
   streams.set(id, stream);
 }
 
-/** Posts what the last input produced: the events at once, then the Blobs they need. */
+/**
+ * Posts what the last input produced: the events, with the Blobs of their frames when an
+ * object-URL image wants them (decoded first, so that they arrive with the frames).
+ */
 function flush(id: number, stream: Stream) {
   if (stream.events.length === 0 && (stream.entries === null || stream.entries.length === 0))
     return;
-  stream.sent += stream.events.length;
-  if (stream.entries !== null) {
-    scope.postMessage({ t: 'entries', id, entries: stream.entries });
-    stream.entries = [];
-  } else {
-    scope.postMessage({ t: 'events', id, events: stream.events });
-  }
-  stream.events = [];
-  const payloads = stream.payloads;
-  stream.payloads = [];
-  for (const [event, payload] of payloads) {
+  const blobs: FrameBlob[] = [];
+  for (const [event, payload] of stream.payloads) {
     const b64 = base64Of(payload);
     const bytes = b64 === null ? null : decodeBase64(b64);
     if (!bytes || !b64) continue;
     const format = sniffImageFormat(b64);
     const type = format === null ? '' : IMAGE_MIME_TYPES[format];
-    scope.postMessage({ t: 'blob', id, event, blob: new Blob([bytes], { type }) });
+    blobs.push([event, new Blob([bytes], { type })]);
   }
+  stream.payloads = [];
+  stream.sent += stream.events.length;
+  if (stream.entries !== null) {
+    scope.postMessage({ t: 'entries', id, entries: stream.entries, blobs });
+    stream.entries = [];
+  } else {
+    scope.postMessage({ t: 'events', id, events: stream.events, blobs });
+  }
+  stream.events = [];
 }
 
 scope.addEventListener('message', (message) => {

@@ -119,7 +119,9 @@ class Presenter {
     }
     let src = frame.src;
     let revoke = noop;
-    if (this.options.mode === 'object-url' && frame.b64 !== null && canMakeObjectUrls()) {
+    // Not `frame.b64 !== null`: reading it would flatten the data URL (megabytes) for nothing
+    // when the Worker's Blob is waiting; a URL frame simply has no Blob.
+    if (this.options.mode === 'object-url' && canMakeObjectUrls()) {
       const blob = takeFrameBlob(frame);
       if (blob) {
         src = URL.createObjectURL(blob);

@@ -100,6 +100,8 @@ export interface TraceSummary {
   } | null;
   /** What ran over the whole window (all main-thread samples in it). */
   readonly overall: Attribution;
+  /** The trace events of the whole window: inclusive ms by name (nested events overlap). */
+  readonly overallEvents: { name: string; ms: number }[];
 }
 
 function eventsOf(trace: Buffer): TraceEvent[] {
@@ -153,11 +155,19 @@ export function summarizeTrace(trace: Buffer): TraceSummary {
     tasks: merged.length,
     longest,
     overall: attribute(0, windowMs),
+    overallEvents: eventsIn(events, pid, tid, t0.ts, end.ts, 12),
   };
 }
 
 /** Trace events inside a task: inclusive ms by name, script calls named by function and chunk. */
-function eventsIn(events: TraceEvent[], pid: number, tid: number, from: number, to: number) {
+function eventsIn(
+  events: TraceEvent[],
+  pid: number,
+  tid: number,
+  from: number,
+  to: number,
+  top = 6,
+) {
   const byName = new Map<string, number>();
   for (const e of events) {
     if (e.pid !== pid || e.tid !== tid || e.ph !== 'X' || TASK_NAMES.has(e.name)) continue;
@@ -170,7 +180,7 @@ function eventsIn(events: TraceEvent[], pid: number, tid: number, from: number, 
   }
   return [...byName.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 6)
+    .slice(0, top)
     .map(([name, ms]) => ({ name, ms }));
 }
 
