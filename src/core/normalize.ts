@@ -5,8 +5,9 @@
  * (snake_case), the OpenRouter SDK's camelCase events and its `UNKNOWN` wrapper, the Images API
  * events (`image_generation.*`, `image_edit.*`, also on Responses streams as LiteLLM and Azure
  * send them), flat and nested `error` events, terminal `response.*` events, whole JSON bodies,
- * the Vercel AI SDK's UI message stream chunks, the OpenAI Agents SDK's run events, and Gemini's
- * `streamGenerateContent` chunks. zod validates here and nowhere deeper.
+ * and, each in its own file, the Vercel AI SDK's UI message stream chunks (`aiSdk.ts`), the OpenAI
+ * Agents SDK's run events (`agents.ts`) and Gemini's `streamGenerateContent` chunks (`gemini.ts`).
+ * zod validates here (and in those files) and nowhere deeper.
  *
  * Lenient where the wire is unreliable: a metadata field of the wrong type (a `sequence_number`
  * that is a string, `NaN` or a float; an `output_index` that is not an integer) is ignored, not a
@@ -15,11 +16,24 @@
  */
 
 import * as z from 'zod/mini';
+import { AGENT_EVENTS, classifyAgentEvent } from './agents';
+import { AI_SDK_CHUNKS, classifyUiChunk } from './aiSdk';
+import {
+  type Classified,
+  describeIssues,
+  errorEvent,
+  IGNORED,
+  invalid,
+  known,
+  loose,
+  looseString,
+  UNKNOWN,
+} from './classified';
 import { PartialImagesError } from './errors';
-import type { EventOf, FinalImage, PartialImageEvent } from './events';
+import type { FinalImage, PartialImageEvent } from './events';
+import { classifyGeminiChunk } from './gemini';
 import { type ImageFormat, toImageFormat } from './mime';
 import { detectImage, parseImageSize } from './sniff';
-import { toolOutputImage } from './toolOutput';
 import {
   asRecord,
   IMAGE_ITEM_TYPES,
@@ -33,9 +47,6 @@ import {
 // Schemas (snake_case: camelCase input is renamed first)
 // ---------------------------------------------------------------------------------------------
 
-/** A field that is used when it has the right type, and ignored (`null`) otherwise. */
-const loose = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullable(schema), null);
-const looseString = loose(z.string());
 const looseIndex = loose(z.int().check(z.nonnegative()));
 
 const ProgressWire = z.object({ item_id: looseString, output_index: looseIndex });
@@ -77,13 +88,6 @@ const ResponseWire = z.object({
   incomplete_details: loose(z.object({ reason: looseString })),
 });
 
-const ErrorBodyWire = z.object({
-  code: loose(z.union([z.string(), z.number()])),
-  message: looseString,
-  param: looseString,
-  type: looseString,
-});
-
 const ImagesEventWire = z.object({
   b64_json: z.string(),
   partial_image_index: looseIndex,
@@ -105,81 +109,14 @@ const ImagesBodyWire = z.object({
   size: z.optional(z.unknown()),
 });
 
-/** The AI SDK's `tool-output-available` chunk (ai@6 `ui-message-chunks.ts`). */
-const ToolOutputChunk = z.object({
-  toolCallId: z.string(),
-  output: z.unknown(),
-  preliminary: loose(z.boolean()),
-});
-
-/** Gemini's `inlineData` part; `thought: true` marks a thinking model's interim image. */
-const GeminiPart = z.object({
-  inlineData: loose(z.object({ mimeType: looseString, data: z.string() })),
-  thought: loose(z.boolean()),
-});
-
-const GeminiChunk = z.object({
-  candidates: loose(
-    z.array(
-      z.object({
-        content: loose(z.object({ parts: loose(z.array(z.unknown())) })),
-        finishReason: looseString,
-      }),
-    ),
-  ),
-  promptFeedback: loose(z.object({ blockReason: looseString })),
-  responseId: looseString,
-});
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/** `path.to.field: message` for the first zod issue. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const first = issues[0];
-  if (!first) return 'invalid shape';
-  const where = first.path.length > 0 ? `\`${first.path.map(String).join('.')}\`: ` : '';
-  return `${where}${first.message}`;
-}
-
-function invalid(type: string, problem: string, seq: number | null): EventOf<'stream.error'> {
-  return {
-    type: 'stream.error',
-    fatal: false,
-    sequenceNumber: seq,
-    receivedAt: Date.now(),
-    error: new PartialImagesError('invalid-event', `Invalid \`${type}\` event: ${problem}.`, {
-      sequenceNumber: seq,
-    }),
-  };
-}
 
 /** The `sequence_number`, when it is a non-negative safe integer; anything else is ignored. */
 export function readSequenceNumber(raw: Record<string, unknown>): number | null {
   const value = raw.sequence_number ?? raw.sequenceNumber;
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
-}
-
-function providerError(body: unknown, seq: number | null): PartialImagesError {
-  const parsed = ErrorBodyWire.safeParse(toWireShape(body));
-  const error = parsed.success ? parsed.data : null;
-  const code = error?.code == null ? null : String(error.code);
-  return new PartialImagesError(
-    'provider-error',
-    error?.message || 'The provider reported an error.',
-    {
-      providerCode: code,
-      providerType: error?.type ?? null,
-      param: error?.param ?? null,
-      sequenceNumber: seq,
-      cause: body,
-    },
-  );
-}
-
-function errorEvent(body: unknown, seq: number | null, now: number): EventOf<'error'> {
-  return { type: 'error', sequenceNumber: seq, receivedAt: now, error: providerError(body, seq) };
 }
 
 function finalFromItem(raw: unknown, outputIndex: number | null) {
@@ -338,219 +275,15 @@ function body(raw: Record<string, unknown>, now: number): Classified {
       images,
     });
   }
-  if (Array.isArray(raw.candidates) || isPlainObject(raw.promptFeedback)) return gemini(raw, now);
+  if (Array.isArray(raw.candidates) || isPlainObject(raw.promptFeedback))
+    return classifyGeminiChunk(raw, now);
   if (isPlainObject(raw.error)) return known(errorEvent(raw.error, null, now));
   return UNKNOWN;
-}
-
-/** Gemini `streamGenerateContent` chunk: whole images in `inlineData` parts. */
-function gemini(raw: Record<string, unknown>, now: number): Classified {
-  const parsed = GeminiChunk.safeParse(raw);
-  if (!parsed.success)
-    return known(invalid('Gemini chunk', describeIssues(parsed.error.issues), null));
-  const chunk = parsed.data;
-  const base = { sequenceNumber: null, receivedAt: now, responseId: chunk.responseId };
-  const images: FinalImage[] = [];
-  let thought: FinalImage | null = null;
-  let finish: string | null = null;
-  for (const candidate of chunk.candidates ?? []) {
-    finish ??= candidate.finishReason;
-    for (const part of candidate.content?.parts ?? []) {
-      const inline = GeminiPart.safeParse(part);
-      const data = inline.success ? inline.data.inlineData : null;
-      if (!data) continue;
-      const format = toImageFormat(data.mimeType);
-      // A non-image part (audio, a PDF) is not an image; an unknown image type is sniffed.
-      if (format === null && data.mimeType !== null && !data.mimeType.startsWith('image/'))
-        continue;
-      const image: FinalImage = {
-        itemId: null,
-        outputIndex: null,
-        result: data.data,
-        revisedPrompt: null,
-        format,
-        size: null,
-      };
-      // A thinking model's interim images are previews of the image that follows them.
-      if (inline.success && inline.data.thought === true) thought = image;
-      else images.push(image);
-    }
-  }
-  if (thought !== null && images.length === 0 && finish === null) {
-    return known({
-      type: 'image.partial',
-      sequenceNumber: null,
-      receivedAt: now,
-      itemId: null,
-      outputIndex: null,
-      partialImageIndex: null,
-      b64: thought.result,
-      format: thought.format,
-      size: null,
-    });
-  }
-  const blocked = chunk.promptFeedback?.blockReason;
-  if (blocked) {
-    return known({
-      type: 'response.incomplete',
-      ...base,
-      reason: blocked,
-      images,
-    });
-  }
-  if (finish === null || finish === 'FINISH_REASON_UNSPECIFIED') {
-    return known(images.length > 0 ? { type: 'response.images', ...base, images } : null);
-  }
-  if (finish === 'STOP' || finish === 'MAX_TOKENS') {
-    return known({ type: 'response.completed', ...base, images });
-  }
-  return known({ type: 'response.incomplete', ...base, reason: finish, images });
 }
 
 // ---------------------------------------------------------------------------------------------
 // classifyEvent / normalizeEvent
 // ---------------------------------------------------------------------------------------------
-
-/** What one raw event is: its normalised form, and whether its shape is one we know at all. */
-export interface Classified {
-  readonly event: PartialImageEvent | null;
-  /** `false` when nothing about the event is recognisable (no known `type`, no known body). */
-  readonly known: boolean;
-  /** For AI SDK tool outputs: the `preliminary` flag, when the chunk carries one. @internal */
-  readonly preliminary?: boolean | null | undefined;
-}
-
-const UNKNOWN: Classified = { event: null, known: false };
-const IGNORED: Classified = { event: null, known: true };
-
-function known(event: PartialImageEvent | null): Classified {
-  return event === null ? IGNORED : { event, known: true };
-}
-
-/** The AI SDK's UI message stream chunk types (ai@6 `ui-message-chunks.ts`). */
-const AI_SDK_CHUNKS = new Set([
-  'start',
-  'finish',
-  'abort',
-  'error',
-  'start-step',
-  'finish-step',
-  'text-start',
-  'text-delta',
-  'text-end',
-  'reasoning-start',
-  'reasoning-delta',
-  'reasoning-end',
-  'tool-input-start',
-  'tool-input-delta',
-  'tool-input-available',
-  'tool-input-error',
-  'tool-output-available',
-  'tool-output-error',
-  'tool-output-denied',
-  'tool-approval-request',
-  'source-url',
-  'source-document',
-  'file',
-  'message-metadata',
-]);
-
-/** The OpenAI Agents SDK's run event types. */
-const AGENT_EVENTS = new Set([
-  'raw_model_stream_event',
-  'run_item_stream_event',
-  'agent_updated_stream_event',
-]);
-
-function classifyAgentEvent(record: Record<string, unknown>, now: number): Classified {
-  if (record.type === 'raw_model_stream_event') {
-    const data = asRecord(record.data);
-    if (data?.type === 'model') return classifyEvent(data.event);
-    return IGNORED;
-  }
-  if (record.type === 'run_item_stream_event') {
-    // A hosted image_generation call, finished: its bytes are in `rawItem.output`.
-    const raw = asRecord(asRecord(record.item)?.rawItem);
-    if (raw === null || raw.type !== 'hosted_tool_call') return IGNORED;
-    if (raw.name !== 'image_generation_call' || typeof raw.output !== 'string') return IGNORED;
-    const id = typeof raw.id === 'string' ? raw.id : null;
-    const data = asRecord(raw.providerData) ?? {};
-    return known({
-      type: 'image.final',
-      sequenceNumber: null,
-      receivedAt: now,
-      itemId: id,
-      outputIndex: null,
-      result: raw.output,
-      revisedPrompt: typeof data.revised_prompt === 'string' ? data.revised_prompt : null,
-      format: toImageFormat(data.output_format),
-      size: parseImageSize(data.size),
-    });
-  }
-  return IGNORED;
-}
-
-function classifyUiChunk(type: string, record: Record<string, unknown>, now: number): Classified {
-  const seq = null;
-  switch (type) {
-    case 'start':
-      return known({
-        type: 'response.created',
-        sequenceNumber: seq,
-        receivedAt: now,
-        responseId: typeof record.messageId === 'string' ? record.messageId : null,
-        format: null,
-        size: null,
-      });
-    case 'tool-output-available': {
-      const parsed = ToolOutputChunk.safeParse(record);
-      if (!parsed.success) return IGNORED;
-      const image = toolOutputImage(parsed.data.output);
-      if (image === null) return IGNORED; // a tool that is not an image tool (the weather)
-      return {
-        known: true,
-        preliminary: parsed.data.preliminary,
-        event: {
-          type: 'image.partial',
-          sequenceNumber: seq,
-          receivedAt: now,
-          itemId: parsed.data.toolCallId,
-          outputIndex: null,
-          partialImageIndex: null,
-          b64: image.b64,
-          format: image.format,
-          size: null,
-        },
-      };
-    }
-    case 'error':
-      return known(
-        errorEvent(
-          { message: typeof record.errorText === 'string' ? record.errorText : null },
-          seq,
-          now,
-        ),
-      );
-    case 'finish':
-      return known({
-        type: 'response.completed',
-        sequenceNumber: seq,
-        receivedAt: now,
-        responseId: null,
-        images: [],
-      });
-    case 'abort':
-      return known({
-        type: 'stream.error',
-        sequenceNumber: seq,
-        receivedAt: now,
-        fatal: true,
-        error: new PartialImagesError('aborted', 'The server aborted the stream.'),
-      });
-    default:
-      return IGNORED;
-  }
-}
 
 function detectAll(images: readonly FinalImage[]): FinalImage[] {
   return images.map((image) =>
@@ -697,7 +430,7 @@ function classifyRaw(raw: unknown): Classified {
       }
       if (AI_SDK_CHUNKS.has(type) || type.startsWith('data-'))
         return classifyUiChunk(type, record, now);
-      if (AGENT_EVENTS.has(type)) return classifyAgentEvent(record, now);
+      if (AGENT_EVENTS.has(type)) return classifyAgentEvent(record, now, classifyEvent);
       // Any other payload with an `error` object is an error (openai-node treats it so).
       if (isPlainObject(record.error)) return known(errorEvent(record.error, seq, now));
       return UNKNOWN;

@@ -1,7 +1,7 @@
 /**
- * The layout of the demo and the shared fixtures: no import circle anywhere in stories/, test/
- * and .storybook/, and one direction only between them: stories import test/fixtures (the one
- * home of frames, PRNG, event builder and SSE framer), never the other way round.
+ * The layout of the repo and the shared fixtures: no import circle anywhere in src/, stories/,
+ * test/ and .storybook/, and one direction only between them: stories import test/fixtures (the
+ * one home of frames, PRNG, event builder and SSE framer), never the other way round.
  */
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -82,11 +82,11 @@ function circles(graph: Map<string, string[]>): string[][] {
   return found.map((component) => component.map((f) => path.relative(root, f)).sort());
 }
 
-const files = ['stories', 'test', '.storybook'].flatMap((dir) => sources(path.join(root, dir)));
+const files = ['src', 'stories', 'test', '.storybook'].flatMap((dir) => sources(path.join(root, dir)));
 const graph = importGraph(files);
 const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
 
-describe('imports of stories/, test/ and .storybook/', () => {
+describe('imports of src/, stories/, test/ and .storybook/', () => {
   it('finds the files and their imports', () => {
     expect(files.length).toBeGreaterThan(30);
     const replay = [...graph].find(([file]) => relative(file) === 'stories/replay/replay.ts');
