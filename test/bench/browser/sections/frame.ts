@@ -6,6 +6,8 @@
  * that is divided by the frames shown.
  */
 
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { rounds, writeResult } from '../../shared/env';
 import {
   fmt,
@@ -64,6 +66,22 @@ export async function frameSection(ctx: SectionContext) {
   const runs = new Map<FrameVariant, Run[]>();
   for (let round = 0; round < roundCount; round++) {
     for (const variant of rotate(FRAME_VARIANTS, round)) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await measureOnce(variant, round);
+          break;
+        } catch (error) {
+          // A renderer that crashes under tracing (it happens, rarely, with 10 MB in the page)
+          // costs that run, not the section: one more try in a fresh page.
+          if (attempt >= 2 || !/crash/i.test(String(error))) throw error;
+          progress(`frame round ${round + 1}/${roundCount} ${variant}: ${error}; again`);
+        }
+      }
+    }
+  }
+
+  async function measureOnce(variant: FrameVariant, round: number) {
+    {
       const tab = await openTab(ctx.browser, ctx.url('frame'));
       try {
         await tab.prepare({ ...config, variant } satisfies FrameConfig);
@@ -77,6 +95,11 @@ export async function frameSection(ctx: SectionContext) {
         if (result.check.front !== '3') problems.push(`front frame ${result.check.front}`);
         if (problems.length) throw new Error(`${variant}: ${problems.join('; ')}`);
         const summary = summarizeTrace(trace);
+        if (process.env.BENCH_TRACE_DIR) {
+          // The raw trace, for chrome://tracing or Perfetto (one file per variant, last round).
+          const name = `frame-${variant.replace(/[^a-z]+/gi, '-')}.json`;
+          await writeFile(path.join(process.env.BENCH_TRACE_DIR, name), trace);
+        }
         const run = { result, trace: summary, perFrame: summary.busyMs / result.shown.length };
         runs.set(variant, [...(runs.get(variant) ?? []), run]);
         progress(
@@ -86,7 +109,7 @@ export async function frameSection(ctx: SectionContext) {
             'after its last byte',
         );
       } finally {
-        await tab.close();
+        await tab.close().catch(() => {});
       }
     }
   }
