@@ -18,8 +18,7 @@
  * Environment: BENCH_QUICK=1 (smoke run), BENCH_ROUNDS, BENCH_ONLY (e.g. `memory,frame`),
  * BENCH_STREAMS (section 3, default 50), BENCH_RESPONSES (section 4, default 500),
  * BENCH_SNAPSHOT (1: always take the heap snapshots, 0: never), BENCH_TRACE_DIR (section 2's raw
- * traces), BENCH_SRC (another copy of the
- * library's src/ to measure), CHROMIUM_PATH. Raw results:
+ * traces), BENCH_SRC (another copy of the library's src/ to measure), CHROMIUM_PATH. Raw results:
  * node_modules/.cache/react-partial-images/bench/<section>.json.
  */
 
