@@ -25,6 +25,7 @@ import { parsePayload } from './json';
 import { classifyEvent, readSequenceNumber } from './normalize';
 import { createSSEScanner, type ScanItem } from './sse';
 import { emptyPieces, pushPiece } from './text';
+import { createUtf8Decoder, type Utf8Decoder } from './utf8';
 import { asRecord, isPlainObject, toWireShape } from './wire';
 
 /** Room on a `data:` line for the JSON around the base64 (ids, a revised prompt, …). */
@@ -182,7 +183,7 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
 
   const scanner = createSSEScanner(onScan, { maxLineLength: maxFrame + LINE_SLACK });
   let json: ReturnType<typeof emptyPieces> | null = null;
-  let jsonDecoder: TextDecoder | null = null;
+  let jsonDecoder: Utf8Decoder | null = null;
   let ended = false;
   let sawDone = false;
   /** An Images API event was read (see `noteImagesApi`). */
@@ -506,9 +507,9 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
     /** Bytes of a whole JSON body, parsed when it ends. */
     jsonBytes(chunk: Uint8Array) {
       json ??= emptyPieces();
-      jsonDecoder ??= new TextDecoder('utf-8');
-      const text = jsonDecoder.decode(chunk, { stream: true });
-      pushPiece(json, text, text.length !== chunk.byteLength);
+      jsonDecoder ??= createUtf8Decoder();
+      const text = jsonDecoder.decode(chunk);
+      pushPiece(json, text, text.length !== jsonDecoder.decodedBytes);
     },
     /** A parsed event (an SDK's stream). */
     value(raw: unknown) {
@@ -523,7 +524,7 @@ export function createDecoder(emit: Emit, options: DecoderOptions = {}) {
       if (json !== null) {
         const body = json;
         json = null;
-        const tail = jsonDecoder?.decode() ?? '';
+        const tail = jsonDecoder?.end() ?? '';
         if (tail !== '') pushPiece(body, tail, true);
         try {
           push(parsePayload(body));

@@ -59,10 +59,11 @@ export function parsePayload(pieces: Pieces): unknown {
       let after = close + 1;
       while (after < text.length && isWhitespace(text.charCodeAt(after))) after++;
       if (text.charCodeAt(after) !== 58) {
-        const value = text.slice(open + 1, close, true);
-        if (!CONTROL.test(value)) {
+        // Checked part by part, before the join: faster than one test of the joined copy.
+        const parts = text.sliceParts(open + 1, close, true);
+        if (!parts.some((part) => CONTROL.test(part))) {
           rest.push(text.slice(copiedUpTo, open + 1), PLACEHOLDER_ESCAPE, String(lifted.length));
-          lifted.push(value);
+          lifted.push(parts.length === 1 ? (parts[0] as string) : parts.join(''));
           copiedUpTo = close;
         }
       }

@@ -18,6 +18,7 @@ import {
   toBytes,
 } from './source';
 import { emptyPieces, joinPieces, type Pieces, pushPiece } from './text';
+import { createUtf8Decoder } from './utf8';
 
 /** One dispatched server-sent event. */
 export interface SSEMessage {
@@ -66,7 +67,7 @@ export interface ScannerOptions {
 export function createSSEScanner(emit: (item: ScanItem) => void, options: ScannerOptions = {}) {
   const maxLine = options.maxLineLength ?? Number.POSITIVE_INFINITY;
   // The decoder drops one leading BOM, as the spec asks, and keeps any later U+FEFF.
-  const decoder = new TextDecoder('utf-8');
+  const decoder = createUtf8Decoder();
 
   let line = emptyPieces(); // the incomplete line so far
   let skipping = false; // the line went over maxLine: its text is being dropped
@@ -230,10 +231,10 @@ export function createSSEScanner(emit: (item: ScanItem) => void, options: Scanne
   return {
     /** Feeds the next chunk of bytes. */
     feed(chunk: Uint8Array) {
-      const text = decoder.decode(chunk, { stream: true });
+      const text = decoder.decode(chunk);
       // A chunk that decodes to one code unit per byte is ASCII (or close enough: the flag only
       // steers how base64 is kept).
-      scan(text, text.length !== chunk.byteLength);
+      scan(text, text.length !== decoder.decodedBytes);
     },
     /** Feeds text that is already decoded (a stream of strings). */
     feedText(text: string) {
@@ -246,7 +247,7 @@ export function createSSEScanner(emit: (item: ScanItem) => void, options: Scanne
     },
     /** Ends the input. An event without its closing blank line is discarded, as the spec says. */
     end() {
-      const rest = decoder.decode();
+      const rest = decoder.end();
       if (rest !== '') scan(rest, true);
       line = emptyPieces();
       skipping = false;

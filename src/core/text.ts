@@ -91,14 +91,14 @@ export class PieceReader {
    * one-byte string when it is plain ASCII, so that the result stays one-byte.
    */
   slice(from: number, to: number, narrow = false): string {
-    if (from >= to) return '';
+    const parts = this.sliceParts(from, to, narrow);
+    return parts.length === 1 ? (parts[0] as string) : parts.join('');
+  }
+
+  /** The text in `[from, to)` as the parts it spans (see {@link slice}), not joined. */
+  sliceParts(from: number, to: number, narrow = false): string[] {
+    if (from >= to) return [''];
     const first = this.partAt(from);
-    const firstStart = this.starts[first] as number;
-    const firstPart = this.parts[first] as string;
-    if (to <= firstStart + firstPart.length) {
-      const text = firstPart.slice(from - firstStart, to - firstStart);
-      return narrow && this.pieces.wide[first] ? narrowAscii(text) : text;
-    }
     const out: string[] = [];
     for (let i = first; i < this.parts.length; i++) {
       const start = this.starts[i] as number;
@@ -108,7 +108,7 @@ export class PieceReader {
       out.push(narrow && this.pieces.wide[i] ? narrowAscii(text) : text);
     }
     this.hint = first;
-    return out.join('');
+    return out;
   }
 }
 

@@ -9,6 +9,7 @@ import { parsePayload } from '../core/json';
 import { isByteChunk, notA, openSource, type StreamSource, toBytes } from '../core/source';
 import { createSSEScanner, type ScanItem } from '../core/sse';
 import { emptyPieces, type Pieces, pushPiece } from '../core/text';
+import { createUtf8Decoder } from '../core/utf8';
 import { toWireShape } from '../core/wire';
 
 /**
@@ -100,14 +101,14 @@ export async function* readUnits(
     } else if (opened.kind === 'json') {
       // Some providers answer a streaming request with a whole JSON body: one event.
       const body = emptyPieces();
-      const decoder = new TextDecoder();
+      const decoder = createUtf8Decoder();
       for (;;) {
         const step = await reader.read();
         if (step.done) break;
         if (!isByteChunk(step.value)) throw notA('bytes', step.value);
-        pushPiece(body, decoder.decode(toBytes(step.value), { stream: true }), true);
+        pushPiece(body, decoder.decode(toBytes(step.value)), true);
       }
-      pushPiece(body, decoder.decode(), true);
+      pushPiece(body, decoder.end(), true);
       yield { value: parsePayload(body), text: null, event: '', id: '' };
     } else {
       const queue: ScanItem[] = [];

@@ -82,7 +82,9 @@ function circles(graph: Map<string, string[]>): string[][] {
   return found.map((component) => component.map((f) => path.relative(root, f)).sort());
 }
 
-const files = ['src', 'stories', 'test', '.storybook'].flatMap((dir) => sources(path.join(root, dir)));
+const files = ['src', 'stories', 'test', '.storybook'].flatMap((dir) =>
+  sources(path.join(root, dir)),
+);
 const graph = importGraph(files);
 const relative = (file: string) => path.relative(root, file).split(path.sep).join('/');
 
