@@ -144,8 +144,8 @@ function identityMap(code: string, source: string) {
  * TypeScript file (`'./worker.ts'`, as Vite's dev server wants it) gets `'./worker.js'`.
  *
  * Vite's own handling would inline the worker or rewrite the URL into an expression that the
- * consumer's bundler no longer recognises; kept literal, Vite, webpack 5 and Parcel bundle the
- * worker for the app. Each worker is bundled on its own (its imports inlined, bare ones left
+ * consumer's bundler no longer recognises; kept literal, Vite, webpack 5 and Next.js (checked by
+ * `npm run check:apps`) bundle the worker for the app. Each worker is bundled on its own (its imports inlined, bare ones left
  * external like the library's) and written at `dirname(chunk)/<url>`.
  *
  * While the build runs, the URL literal is swapped for a placeholder identifier of the same

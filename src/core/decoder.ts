@@ -118,7 +118,6 @@ function describeOversized(head: string) {
   };
 }
 
-/** A short, safe picture of an unrecognised event, for the error message. */
 /** `read()`, or `fallback` when reading throws (a getter of a hostile object, a revoked proxy). */
 function safely<T>(read: () => T, fallback: T): T {
   try {

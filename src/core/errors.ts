@@ -12,7 +12,7 @@
  * | code | meaning | ends the stream? |
  * |---|---|---|
  * | `invalid-event` | an event failed validation (a field missing or of the wrong type) | no |
- * | `malformed-json` | an SSE `data:` payload is not valid JSON | no |
+ * | `malformed-json` | an SSE `data:` payload (no), or a whole JSON body (yes), is not valid JSON | see left |
  * | `provider-error` | the provider sent an `error` event (flat or nested shape) | yes |
  * | `response-failed` | `response.failed` arrived | yes |
  * | `response-incomplete` | `response.incomplete` arrived (`max_output_tokens`, `content_filter`) | yes |

@@ -2,9 +2,9 @@
  * Image formats, MIME types and safe `src` values: what the main thread needs to make a frame.
  * Reading an image's own bytes (signatures, headers) is in `./sniff`, where the parsing runs.
  *
- * Order of trust for a frame's MIME type (WIRE.md § 5): the event's own `output_format` /
- * `media_type`, then the tool configuration echoed in `response.created`, then the base64
- * signature, then PNG. A `data:` URL is only ever built with an image type, and SVG only when the
+ * Order of trust for a frame's MIME type (WIRE.md § 5): its own `data:` URL's label, the event's
+ * `output_format` / `media_type`, the tool configuration echoed in `response.created`, the
+ * `outputFormat` option, the base64 signature, then PNG. A `data:` URL is only ever built with an image type, and SVG only when the
  * caller opts in.
  */
 

@@ -198,7 +198,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 export class HttpStatusError extends Error {
   readonly status: number;
   readonly statusText: string;
-  /** The first 64 KB of the body, or `null` when it could not be read. */
+  /** The first 64 KiB of the body (the rest is not read), or `null` when it could not be read. */
   readonly body: string | null;
   constructor(status: number, statusText: string, body: string | null) {
     super(`The response had HTTP status ${status}.`);
@@ -209,10 +209,39 @@ export class HttpStatusError extends Error {
   }
 }
 
+/** The first {@link MAX_ERROR_BODY} bytes of a body as text; the rest is never read. */
+async function readStart(response: Response): Promise<string> {
+  const stream = response.body;
+  if (stream === null || typeof stream.getReader !== 'function') {
+    return (await response.text()).slice(0, MAX_ERROR_BODY);
+  }
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < MAX_ERROR_BODY) {
+      const step = await reader.read();
+      if (step.done || !isByteChunk(step.value)) break;
+      const bytes = toBytes(step.value);
+      parts.push(bytes);
+      length += bytes.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const all = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  return new TextDecoder().decode(all.subarray(0, MAX_ERROR_BODY));
+}
+
 async function httpStatusError(response: Response, signal: AbortSignal): Promise<HttpStatusError> {
   let body: string | null = null;
   try {
-    body = (await raceAbort(response.text(), signal)).slice(0, MAX_ERROR_BODY);
+    body = await raceAbort(readStart(response), signal);
   } catch {
     if (signal.aborted) throw abortedError(signal);
   }

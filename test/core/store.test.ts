@@ -177,6 +177,29 @@ describe('createPartialImagesStore', () => {
     expect(store.getState().error?.message).toMatch(/^HTTP 401: Incorrect API key/);
   });
 
+  it('reads only the first 64 KiB of an HTTP error body, and cancels the rest', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const chunk = new TextEncoder().encode('x'.repeat(16 * 1024));
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk.slice()); // an endless error page
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const store = createPartialImagesStore();
+    await store.consume(new Response(body, { status: 502, statusText: 'Bad Gateway' }));
+    expect(store.getState()).toMatchObject({
+      status: 'failed',
+      error: { code: 'http-error', httpStatus: 502 },
+    });
+    expect(cancelled).toBe(true);
+    expect(pulled).toBeLessThan(256 * 1024);
+  });
+
   it('fails a stream that ends without a terminal event, keeping its frames', async () => {
     const events = imageResponseEvents({ partials: 2, ending: 'none', skipItemDone: true });
     const store = createPartialImagesStore();
