@@ -2,17 +2,27 @@ import * as React from 'react';
 
 const QUERY = '(prefers-reduced-motion: reduce)';
 
-function subscribe(onChange: () => void) {
-  if (typeof window === 'undefined' || typeof window.matchMedia !== 'function') return () => {};
-  const list = window.matchMedia(QUERY);
-  list.addEventListener?.('change', onChange);
-  return () => list.removeEventListener?.('change', onChange);
+/** The page's media query list, made once (again only if `matchMedia` itself is replaced). */
+let list: MediaQueryList | null = null;
+let madeBy: unknown;
+function mediaQuery(): MediaQueryList | null {
+  const match = typeof window === 'undefined' ? undefined : window.matchMedia;
+  if (match !== madeBy) {
+    madeBy = match;
+    list = typeof match === 'function' ? match.call(window, QUERY) : null;
+  }
+  return list;
 }
 
+function subscribe(onChange: () => void) {
+  const query = mediaQuery();
+  query?.addEventListener?.('change', onChange);
+  return () => query?.removeEventListener?.('change', onChange);
+}
+
+// Read on every render of every image: `matches` of one list, not a new `matchMedia` each time.
 function getSnapshot() {
-  return typeof window !== 'undefined' && typeof window.matchMedia === 'function'
-    ? window.matchMedia(QUERY).matches
-    : false;
+  return mediaQuery()?.matches ?? false;
 }
 
 /** Does the user ask for reduced motion? `false` on the server. @internal */

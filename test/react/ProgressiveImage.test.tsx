@@ -281,8 +281,11 @@ describe('<ProgressiveImage>', () => {
     const animate = vi.fn(() => ({ finished: new Promise(() => {}), cancel: () => {} }));
     Object.defineProperty(HTMLElement.prototype, 'animate', { configurable: true, value: animate });
     let reduce = false;
+    // One list per query, as browsers keep it: its `matches` follows the setting.
     vi.stubGlobal('matchMedia', (query: string) => ({
-      matches: query.includes('reduce') ? reduce : false,
+      get matches() {
+        return query.includes('reduce') ? reduce : false;
+      },
       addEventListener: () => {},
       removeEventListener: () => {},
     }));
