@@ -5,7 +5,9 @@ const preview: Preview = {
     layout: 'padded',
     controls: { expanded: true },
     options: {
-      storySort: { order: ['Chat', 'ProgressiveImage', 'Gallery', 'Headless', 'Inspector'] },
+      storySort: {
+        order: ['Chat', 'With the AI SDK', 'ProgressiveImage', 'Gallery', 'Headless', 'Inspector'],
+      },
     },
   },
 };

@@ -1,9 +1,10 @@
 /**
  * The demo's stream replay: realistic OpenAI / OpenRouter partial-image streams, in their exact
- * wire format, paced like a real model and a real network. The responses themselves, the frames
- * and the SSE framing come from `test/fixtures` (their one home, shared with the tests); this
- * folder adds the pacing, the network and the chat's prompt → scenario mapping. React-free and
- * browser-safe (no `node:` imports); Node-only helpers are in `./node`.
+ * wire format, and the AI SDK's UI message stream, paced like a real model and a real network.
+ * The responses themselves, the frames and the SSE framing come from `test/fixtures` (their one
+ * home, shared with the tests); this folder adds the pacing, the network and the chat's prompt →
+ * scenario mapping. React-free and browser-safe (no `node:` imports); Node-only helpers are in
+ * `./node`.
  */
 
 export type { FrameFormat, FrameSet, PickFramesOptions } from '../../test/fixtures/frames';
@@ -23,6 +24,18 @@ export {
   sseSegments,
   toSSEText,
 } from '../../test/fixtures/streams';
+export type {
+  TimedUIMessageChunk,
+  UIMessageChunkJson,
+  UIMessageStreamOptions,
+} from '../../test/fixtures/uiMessageStream';
+export {
+  toUIMessageStreamText,
+  UI_MESSAGE_STREAM_HEADERS,
+  UI_TIMING,
+  uiMessageChunks,
+  uiMessageSegments,
+} from '../../test/fixtures/uiMessageStream';
 export type { NetworkOptions, Scheduled } from './network';
 export { scheduleChunks } from './network';
 export type { PaceOptions } from './pacing';

@@ -1,7 +1,7 @@
 /**
- * The demo, checked in a real browser: build the stories, serve the static build, open Chat,
- * send a prompt, watch the image sharpen; then open every story and fail on console errors and
- * on any accessibility violation axe-core finds.
+ * The demo, checked in a real browser: build the stories, serve the static build, open Chat (and
+ * the AI SDK chat), send a prompt, watch the image sharpen; then open every story and fail on
+ * console errors and on any accessibility violation axe-core finds.
  */
 
 import { execFile } from 'node:child_process';
@@ -221,6 +221,55 @@ describe('the demo (static Storybook build)', () => {
       'closest to your prompt',
     );
     expect(await page.getByTestId('assistant-message').nth(1).textContent()).toContain('forest');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('With the AI SDK: useChat sends the example prompt, the image sharpens to the final', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    const errors = watchErrors(page);
+    // The story sends its prompt on mount: sampling starts before the story's own scripts run.
+    await page.addInitScript(() => {
+      const samples: Sample[] = [];
+      (window as unknown as { samples: Sample[] }).samples = samples;
+      const tick = () => {
+        const box = document.querySelector('[data-testid="assistant-message"] [data-state]');
+        if (box) {
+          const rect = box.getBoundingClientRect();
+          samples.push({
+            state: box.getAttribute('data-state'),
+            partial: box.getAttribute('data-partial-index'),
+            final: box.hasAttribute('data-final'),
+            width: rect.width,
+            height: rect.height,
+          });
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    await page.goto(`${base}/iframe.html?id=with-the-ai-sdk--use-chat&viewMode=story`);
+    const message = page.getByTestId('assistant-message');
+    await message.locator('[data-state="completed"][data-final]').waitFor({ timeout: 60_000 });
+    const samples = await page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
+    const partials = new Set(samples.filter((s) => s.partial !== null).map((s) => s.partial));
+    expect(partials.size).toBeGreaterThanOrEqual(2);
+    expect(samples.at(-1)?.final).toBe(true);
+    // The box is sized from the reply's metadata before the first preview, and keeps it.
+    expect(new Set(samples.map((s) => `${s.width}x${s.height}`)).size).toBe(1);
+    expect(await page.getByTestId('replay-note').textContent()).toMatch(
+      /^Replay, not a real model: .*no API key/,
+    );
+    expect(await message.textContent()).toContain('Let me know');
+    // A prompt of one's own: a second reply, with the scene it names.
+    await page.getByLabel('Prompt').fill('A misty forest');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await message
+      .nth(1)
+      .locator('[data-state="completed"][data-final]')
+      .waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('replay-note').nth(1).textContent()).toContain('"forest"');
+    expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
