@@ -62,7 +62,8 @@ export interface PartialImagesStoreOptions extends ReduceOptions {
    * Where byte streams are parsed. By default, in a browser, a shared Web Worker parses them off
    * the main thread (and the page takes over when no Worker can start); `false` parses in the
    * page; a function supplies your own Worker (for a custom bundler or CSP set-up), which must
-   * run this package's `worker` module.
+   * run this package's `dist/core/worker.js` as a module Worker. That file is not a package export
+   * and imports `zod/mini`: have your bundler build it from its path.
    * @defaultValue a shared Worker where one can run
    */
   worker?: WorkerOption;
