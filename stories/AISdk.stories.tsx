@@ -3,6 +3,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { DefaultChatTransport, type UIMessage } from 'ai';
 import * as React from 'react';
 import { type PartialImageItem, ProgressiveImage, useUIMessageImages } from '../src';
+import { chatStyles } from './demo/chatStyles';
 import {
   apiSizeOf,
   pickFrames,
@@ -73,49 +74,9 @@ function replayFetch(speed: number): typeof fetch {
 }
 
 const styles = {
-  window: {
-    fontFamily: 'system-ui, sans-serif',
-    maxWidth: 640,
-    margin: '0 auto',
-    display: 'flex',
-    flexDirection: 'column',
-    gap: 16,
-  },
-  user: {
-    alignSelf: 'flex-end',
-    background: '#2563eb',
-    color: 'white',
-    padding: '8px 12px',
-    borderRadius: 14,
-    maxWidth: '80%',
-  },
-  assistant: {
-    background: 'rgba(128,128,128,0.08)',
-    padding: 12,
-    borderRadius: 14,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: 8,
-  },
-  meta: { fontSize: 12, color: '#4b5563' },
-  note: {
-    margin: 0,
-    fontSize: 13,
-    color: '#1f2937',
-    background: '#fef3c7',
-    border: '1px solid #f59e0b',
-    borderRadius: 8,
-    padding: '4px 8px',
-  },
+  ...chatStyles,
+  window: { ...chatStyles.window, maxWidth: 640 },
   image: { width: 'min(100%, 384px)', borderRadius: 10, background: 'rgba(128,128,128,0.15)' },
-  form: { display: 'flex', gap: 8 },
-  input: {
-    flex: 1,
-    padding: '8px 10px',
-    fontSize: 15,
-    borderRadius: 8,
-    border: '1px solid #9ca3af',
-  },
 } satisfies Record<string, React.CSSProperties>;
 
 /**

@@ -249,8 +249,11 @@ function workerSession(
     }
     if (message.t === 'events' || message.t === 'entries') {
       // A frame's Blob comes with its event, so it is there before anyone sees the frame.
-      const blobs = new Map(message.blobs);
-      const apply = (event: PartialImageEvent) => sink.event(event, blobs.get(received++));
+      const blobs = message.blobs.length === 0 ? null : new Map(message.blobs);
+      const apply = (event: PartialImageEvent) => {
+        const n = received++; // counted for every event, with a Blob or not
+        sink.event(event, blobs?.get(n));
+      };
       if (message.t === 'events') {
         for (const wire of message.events) apply(decodeEvent(wire));
       } else {

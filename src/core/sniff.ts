@@ -5,6 +5,7 @@
  * the reducer.
  */
 
+import { base64ToBytes } from './blob';
 import { classifyImagePayload, type ImageFormat, type ImageSize } from './mime';
 
 /**
@@ -48,10 +49,7 @@ function isDimension(value: unknown): value is number {
 function decodePrefix(b64: string, chars: number): Uint8Array | null {
   const head = b64.slice(0, chars - (chars % 4));
   try {
-    const binary = atob(head);
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
+    return base64ToBytes(head);
   } catch {
     return null;
   }

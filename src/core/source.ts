@@ -216,26 +216,20 @@ async function readStart(response: Response): Promise<string> {
     return (await response.text()).slice(0, MAX_ERROR_BODY);
   }
   const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
   let length = 0;
   try {
     while (length < MAX_ERROR_BODY) {
       const step = await reader.read();
       if (step.done || !isByteChunk(step.value)) break;
-      const bytes = toBytes(step.value);
+      const bytes = toBytes(step.value) as Uint8Array<ArrayBuffer>;
       parts.push(bytes);
       length += bytes.byteLength;
     }
   } finally {
     reader.cancel().catch(() => {});
   }
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.byteLength;
-  }
-  return new TextDecoder().decode(all.subarray(0, MAX_ERROR_BODY));
+  return new Blob(parts).slice(0, MAX_ERROR_BODY).text();
 }
 
 async function httpStatusError(response: Response, signal: AbortSignal): Promise<HttpStatusError> {

@@ -91,6 +91,15 @@ export class PieceReader {
    * one-byte string when it is plain ASCII, so that the result stays one-byte.
    */
   slice(from: number, to: number, narrow = false): string {
+    if (from >= to) return '';
+    const first = this.partAt(from);
+    const start = this.starts[first] as number;
+    const part = this.parts[first] as string;
+    if (to <= start + part.length) {
+      // Within one part (the usual case): no array.
+      const text = part.slice(from - start, to - start);
+      return narrow && this.pieces.wide[first] ? narrowAscii(text) : text;
+    }
     const parts = this.sliceParts(from, to, narrow);
     return parts.length === 1 ? (parts[0] as string) : parts.join('');
   }

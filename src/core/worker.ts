@@ -4,6 +4,7 @@
  * the reducer and the one state stay in the page. Many streams share one Worker.
  */
 
+import { base64ToBytes } from './blob';
 import { createDecoder, type Decoder } from './decoder';
 import type { PartialImageEvent } from './events';
 import { IMAGE_MIME_TYPES } from './mime';
@@ -38,16 +39,9 @@ interface Stream {
 
 const streams = new Map<number, Stream>();
 
-type FromBase64 = (b64: string) => Uint8Array<ArrayBuffer>;
-const fromBase64 = (Uint8Array as unknown as { fromBase64?: FromBase64 }).fromBase64;
-
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> | null {
   try {
-    if (fromBase64) return fromBase64(b64);
-    const binary = atob(b64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
+    return base64ToBytes(b64);
   } catch {
     return null;
   }

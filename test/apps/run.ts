@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type Packed, pack, table, tempFolder } from '../package/lib';
 import { type Engine, type EngineName, launch } from './lib/browsers';
-import { appCheck, type CheckResult, decodeCheck } from './lib/checks';
+import { appCheck, type CheckResult, decodeCheck, newResult } from './lib/checks';
 import { type AppName, type InstalledApp, installApp } from './lib/install';
 import {
   command,
@@ -140,14 +140,7 @@ async function nextApp(app: InstalledApp, engines: Engine[], fakes: Fakes) {
       timed('next', `next start (${bundler}) until it answers`, await waitForUrl(url, server));
       // The server component's output is in the HTML itself: it ran on the server.
       const html = await (await fetch(url)).text();
-      const ssr: CheckResult = {
-        name: `next (${bundler}): server component in the HTML`,
-        engine: 'node',
-        failures: [],
-        notes: [],
-        ms: 0,
-        workers: null,
-      };
+      const ssr = newResult(`next (${bundler}): server component in the HTML`, 'node');
       if (!html.includes('response completed, 1 item (ig_canned completed)')) {
         ssr.failures.push('the server-rendered HTML lacks the status reduced with /core');
       }

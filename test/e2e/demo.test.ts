@@ -150,6 +150,33 @@ interface Sample {
   height: number;
 }
 
+/**
+ * Runs in the page: records the first `selector` box's state and size on every animation frame,
+ * from the moment it exists, into `window.samples`.
+ */
+function sampleBox(selector: string) {
+  const samples: Sample[] = [];
+  (window as unknown as { samples: Sample[] }).samples = samples;
+  const tick = () => {
+    const box = document.querySelector(selector);
+    if (box) {
+      const rect = box.getBoundingClientRect();
+      samples.push({
+        state: box.getAttribute('data-state'),
+        partial: box.getAttribute('data-partial-index'),
+        final: box.hasAttribute('data-final'),
+        width: rect.width,
+        height: rect.height,
+      });
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+const samplesOf = (page: Page) =>
+  page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
+
 describe('the demo (static Storybook build)', () => {
   it('Chat: a prompt streams an image through at least two previews to the final', async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -157,31 +184,13 @@ describe('the demo (static Storybook build)', () => {
     await page.goto(`${base}/iframe.html?id=chat--chat&viewMode=story&args=speed:6`);
     await page.getByTestId('transport').filter({ hasText: 'in-page replay' }).waitFor();
     // Sample the first image box on every animation frame from the moment it exists.
-    await page.evaluate(() => {
-      const samples: Sample[] = [];
-      (window as unknown as { samples: Sample[] }).samples = samples;
-      const tick = () => {
-        const box = document.querySelector('[data-part="gallery-item"] [data-state]');
-        if (box) {
-          const rect = box.getBoundingClientRect();
-          samples.push({
-            state: box.getAttribute('data-state'),
-            partial: box.getAttribute('data-partial-index'),
-            final: box.hasAttribute('data-final'),
-            width: rect.width,
-            height: rect.height,
-          });
-        }
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    await page.evaluate(sampleBox, '[data-part="gallery-item"] [data-state]');
     await page.getByLabel('Prompt').fill('A sunset over the mountains');
     await page.getByRole('button', { name: 'Send' }).click();
     const message = page.getByTestId('assistant-message');
     await message.and(page.locator('[data-status="completed"]')).waitFor({ timeout: 60_000 });
     await page.locator('[data-part="gallery-item"] [data-final]').waitFor();
-    const samples = await page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
+    const samples = await samplesOf(page);
     const partials = new Set(samples.filter((s) => s.partial !== null).map((s) => s.partial));
     expect(partials.size).toBeGreaterThanOrEqual(2);
     expect(samples.at(-1)?.final).toBe(true);
@@ -229,29 +238,11 @@ describe('the demo (static Storybook build)', () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
     const errors = watchErrors(page);
     // The story sends its prompt on mount: sampling starts before the story's own scripts run.
-    await page.addInitScript(() => {
-      const samples: Sample[] = [];
-      (window as unknown as { samples: Sample[] }).samples = samples;
-      const tick = () => {
-        const box = document.querySelector('[data-testid="assistant-message"] [data-state]');
-        if (box) {
-          const rect = box.getBoundingClientRect();
-          samples.push({
-            state: box.getAttribute('data-state'),
-            partial: box.getAttribute('data-partial-index'),
-            final: box.hasAttribute('data-final'),
-            width: rect.width,
-            height: rect.height,
-          });
-        }
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    await page.addInitScript(sampleBox, '[data-testid="assistant-message"] [data-state]');
     await page.goto(`${base}/iframe.html?id=with-the-ai-sdk--use-chat&viewMode=story`);
     const message = page.getByTestId('assistant-message');
     await message.locator('[data-state="completed"][data-final]').waitFor({ timeout: 60_000 });
-    const samples = await page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
+    const samples = await samplesOf(page);
     const partials = new Set(samples.filter((s) => s.partial !== null).map((s) => s.partial));
     expect(partials.size).toBeGreaterThanOrEqual(2);
     expect(samples.at(-1)?.final).toBe(true);

@@ -43,6 +43,11 @@ export interface CheckResult {
   decode?: DecodeReport;
 }
 
+/** A check's result before it ran: no failure, no note. */
+export function newResult(name: string, engine: string): CheckResult {
+  return { name, engine, failures: [], notes: [], ms: 0, workers: null };
+}
+
 /**
  * Runs before any script of the page: counts Workers and their messages, and records every
  * state the `<ProgressiveImage>` roots go through (a preview can be on screen for less time than
@@ -191,14 +196,7 @@ export async function appCheck(
   },
 ): Promise<CheckResult> {
   const started = performance.now();
-  const result: CheckResult = {
-    name: options.name,
-    engine: engine.name,
-    failures: [],
-    notes: [],
-    ms: 0,
-    workers: null,
-  };
+  const result = newResult(options.name, engine.name);
   const page = await engine.newPage(INIT_SCRIPT);
   try {
     await page.goto(options.url);
@@ -326,14 +324,7 @@ export interface DecodeReport {
 /** The decode check (see the module comment). */
 export async function decodeCheck(engine: Engine, origin: string): Promise<CheckResult> {
   const started = performance.now();
-  const result: CheckResult = {
-    name: 'vite build: decode before swap',
-    engine: engine.name,
-    failures: [],
-    notes: [],
-    ms: 0,
-    workers: null,
-  };
+  const result = newResult('vite build: decode before swap', engine.name);
   const page = await engine.newPage(INIT_SCRIPT);
   try {
     await page.goto(`${origin}/decode.html`);
