@@ -5,7 +5,6 @@
  * the reducer.
  */
 
-import { base64ToBytes } from './blob';
 import { classifyImagePayload, type ImageFormat, type ImageSize } from './mime';
 
 /**
@@ -46,10 +45,15 @@ function isDimension(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 65535;
 }
 
+// Not blob.ts's base64ToBytes: sharing it with this (lazily loaded) module moves it into a chunk
+// that the page's main thread loads too, over the size budget; a header is a few dozen bytes.
 function decodePrefix(b64: string, chars: number): Uint8Array | null {
   const head = b64.slice(0, chars - (chars % 4));
   try {
-    return base64ToBytes(head);
+    const binary = atob(head);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
   } catch {
     return null;
   }
